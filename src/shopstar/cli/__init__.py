@@ -14,7 +14,7 @@ from rich.console import Console
 from shopstar.cli._app import app
 from shopstar.errors import ShopstarError
 
-COMMAND_MODULES: tuple[str, ...] = ("about",)
+COMMAND_MODULES: tuple[str, ...] = ("about", "db")
 
 
 def _load_commands() -> None:

@@ -1,0 +1,1 @@
+"""Organisations, users, roles, authentication, the policy layer and the audit log."""
