@@ -1,0 +1,89 @@
+"""Fact expressions every analytic starts from, cut to a period ending at the as-of date.
+
+Inputs are the de-duplicated lake tables (one row per key, the latest order status). Orders for
+products not (yet) in ``products`` have no category and are left out of per-category analytics,
+as CONTRACT.md §1 asks for referential gaps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import ibis
+import ibis.expr.types as ir
+
+Tables = Mapping[str, ir.Table]
+
+
+def day_window(day: ir.DateValue, as_of: dt.date, days: int, back: int = 0) -> ir.BooleanValue:
+    """True for days in the ``days``-day window ending ``back`` windows before ``as_of``."""
+    end = as_of - dt.timedelta(days=days * back)
+    start = end - dt.timedelta(days=days - 1)
+    return day.between(ibis.literal(start), ibis.literal(end))
+
+
+def sold_lines(tables: Tables, as_of: dt.date) -> ir.Table:
+    """Order lines not cancelled, ordered on or before ``as_of``, with category and refunds.
+
+    Columns: order_line_id, creator_id (null = organic), product_id, category, day,
+    quantity, gmv (decimal), refunded (decimal, refunds up to as-of), channel (video|live|other).
+    """
+    orders = tables["orders"]
+    products = tables["products"].select("product_id", "category")
+    refunds = tables["refunds"]
+    refunds = (
+        refunds.filter(refunds.refunded_at.date() <= ibis.literal(as_of))
+        .group_by("order_line_id")
+        .aggregate(refunded=refunds.amount.sum())
+    )
+    lines = orders.filter(
+        orders.status != "cancelled", orders.ordered_at.date() <= ibis.literal(as_of)
+    ).select(
+        "order_line_id",
+        "creator_id",
+        "product_id",
+        "quantity",
+        day=orders.ordered_at.date(),
+        gmv=orders.quantity.cast("decimal(38, 2)") * orders.unit_price,
+        channel=ibis.cases(
+            (orders.content_type == "video", "video"),
+            (orders.content_type == "live", "live"),
+            else_="other",
+        ),
+    )
+    lines = lines.join(products, "product_id")
+    lines = lines.left_join(refunds, "order_line_id").drop("order_line_id_right")
+    return lines.mutate(refunded=lines.refunded.coalesce(ibis.literal(0).cast("decimal(38, 2)")))
+
+
+def content_views(tables: Tables, as_of: dt.date) -> ir.Table:
+    """Daily views and clicks of each content up to ``as_of``, with its creator and kind.
+
+    Columns: content_id, creator_id, kind, day, views, clicks.
+    """
+    daily = tables["content_daily"]
+    content = tables["content"].select("content_id", "creator_id", "kind")
+    daily = daily.filter(daily.date <= ibis.literal(as_of)).select(
+        "content_id", day=daily.date, views=daily.views, clicks=daily.product_clicks
+    )
+    return daily.join(content, "content_id")
+
+
+def content_categories(tables: Tables) -> ir.Table:
+    """Distinct (content_id, category) pairs: the categories a content features."""
+    products = tables["products"].select("product_id", "category")
+    return (
+        tables["content_products"]
+        .join(products, "product_id")
+        .select("content_id", "category")
+        .distinct()
+    )
+
+
+def content_products(tables: Tables) -> ir.Table:
+    """(content_id, product_id, category) for every product a content features."""
+    products = tables["products"].select("product_id", "category")
+    return (
+        tables["content_products"].select("content_id", "product_id").join(products, "product_id")
+    )

@@ -1,0 +1,163 @@
+"""Selling skill, reach and star_score per creator × category.
+
+Skill compares the affiliate order lines a creator got from the views of their content with the
+lines the *same products* get per view from every other creator (leave-one-out baseline per
+product, smoothed toward the category rate). With ``O`` observed and ``E`` expected lines, the
+multiplier has a Gamma(α, α) prior per category (α from the between-creator dispersion), so
+its posterior mean is ``(O + α) / (E + α)``: small samples stay near the average creator.
+``skill`` is the log of that multiplier (0 = average), with a 90% band of ±1.645/√(O + α).
+
+Reach is the mean views per post featuring the category; star_score is the expected weekly
+affiliate GMV in the category: skill multiplier × reach × posts per week × category GMV per view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+
+from shopstar.analytics.facts import Tables, content_products, content_views, day_window, sold_lines
+
+SKILL_DAYS = 90
+PRIOR_LINES = 2.0  # pseudo order lines smoothing each product's baseline toward its category
+MIN_EXPECTED = 5.0  # creators with at least this many expected lines estimate the dispersion
+MIN_DISPERSION = 0.02  # floor of the between-creator variance of log skill
+Z90 = 1.645
+
+
+def _f(value: ir.NumericValue) -> ir.FloatingValue:
+    return value.cast("float64")
+
+
+def pair_exposure(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:
+    """Views and affiliate order lines of each creator × product over the window.
+
+    Columns: creator_id, product_id, category, views, lines, gmv. Only pairs with views count:
+    skill is conversion of views, so sales without content views are not part of it.
+    """
+    views = content_views(tables, as_of)
+    views = views.filter(day_window(views.day, as_of, days))
+    per_content = views.group_by(["content_id", "creator_id"]).aggregate(views=views.views.sum())
+    featured = per_content.join(content_products(tables), "content_id")
+    pair_views = featured.group_by(["creator_id", "product_id", "category"]).aggregate(
+        views=featured.views.sum()
+    )
+    lines = sold_lines(tables, as_of)
+    lines = lines.filter(lines.creator_id.notnull(), day_window(lines.day, as_of, days))
+    pair_lines = lines.group_by(["creator_id", "product_id"]).aggregate(
+        lines=lines.count(), gmv=lines.gmv.sum()
+    )
+    keys = ["creator_id", "product_id"]
+    out = pair_views.filter(pair_views.views > 0).left_join(pair_lines, keys)
+    out = out.drop("creator_id_right", "product_id_right")
+    return out.mutate(
+        lines=out.lines.coalesce(ibis.literal(0, "int64")),
+        gmv=out.gmv.coalesce(ibis.literal(0).cast("decimal(38, 2)")),
+    )
+
+
+def expected_lines(pairs: ir.Table) -> ir.Table:
+    """Add ``expected``: the lines the pair's views would get at the product's baseline rate,
+    from every *other* creator's views and lines of that product, smoothed toward the category.
+    """
+    product = pairs.group_by("product_id").aggregate(
+        p_views=pairs.views.sum(), p_lines=pairs.lines.sum()
+    )
+    category = pairs.group_by("category").aggregate(
+        c_rate=_f(pairs.lines.sum()) / _f(pairs.views.sum())
+    )
+    out = pairs.join(product, "product_id").join(category, "category")
+    other_lines = _f(out.p_lines - out.lines)
+    other_views = _f(out.p_views - out.views)
+    rate = ibis.ifelse(
+        out.c_rate > 0,
+        (other_lines + PRIOR_LINES) / (other_views + PRIOR_LINES / out.c_rate),
+        ibis.literal(0.0),
+    )
+    return out.mutate(expected=_f(out.views) * rate).drop("p_views", "p_lines", "c_rate")
+
+
+def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:
+    """Skill, its band, reach and star_score of every creator × category with views.
+
+    Columns: creator_id, category, views, posts, lines, expected, prior_strength, multiplier,
+    skill, skill_low, skill_high, reach, posts_per_week, value_per_view, star_score.
+    """
+    pairs = expected_lines(pair_exposure(tables, as_of, days))
+    by_cat = pairs.group_by(["creator_id", "category"]).aggregate(
+        lines=pairs.lines.sum(), expected=pairs.expected.sum(), gmv=pairs.gmv.sum()
+    )
+
+    log_ratio = ((_f(by_cat.lines) + 0.5) / (by_cat.expected + 0.5)).ln()
+    noise = 1.0 / (_f(by_cat.lines) + 0.5)
+    sure = by_cat.expected >= MIN_EXPECTED
+    dispersion = by_cat.group_by("category").aggregate(
+        tau2=(log_ratio.var(how="pop", where=sure) - noise.mean(where=sure)).round(6)
+    )
+    dispersion = dispersion.mutate(
+        prior_strength=1.0
+        / ibis.greatest(dispersion.tau2.fill_null(MIN_DISPERSION), ibis.literal(MIN_DISPERSION))
+    ).drop("tau2")
+
+    views = content_views(tables, as_of)
+    views = views.filter(day_window(views.day, as_of, days))
+    per_content = views.group_by(["content_id", "creator_id"]).aggregate(views=views.views.sum())
+    cats = content_products(tables).select("content_id", "category").distinct()
+    in_cat = per_content.join(cats, "content_id")
+    reach = in_cat.group_by(["creator_id", "category"]).aggregate(
+        views=in_cat.views.sum(), posts=in_cat.content_id.nunique()
+    )
+    lines = sold_lines(tables, as_of)
+    lines = lines.filter(lines.creator_id.notnull(), day_window(lines.day, as_of, days))
+    cat_gmv = lines.group_by("category").aggregate(cat_gmv=lines.gmv.sum())
+    cat_views = reach.group_by("category").aggregate(cat_views=reach.views.sum())
+    value = cat_views.left_join(cat_gmv, "category").drop("category_right")
+    value = value.select(
+        "category",
+        value_per_view=ibis.ifelse(
+            value.cat_views > 0,
+            _f(value.cat_gmv.fill_null(0)) / _f(value.cat_views),
+            ibis.literal(0.0),
+        ),
+    )
+
+    out = (
+        reach.filter(reach.views > 0)
+        .join(by_cat, ["creator_id", "category"])
+        .join(dispersion, "category")
+        .join(value, "category")
+    )
+    alpha = out.prior_strength
+    multiplier = (_f(out.lines) + alpha) / (out.expected + alpha)
+    band = Z90 / (_f(out.lines) + alpha).sqrt()
+    weeks = days / 7.0
+    out = out.mutate(
+        multiplier=multiplier,
+        skill=multiplier.ln(),
+        reach=_f(out.views) / _f(out.posts),
+        posts_per_week=_f(out.posts) / weeks,
+    )
+    out = out.mutate(skill_low=out.skill - band, skill_high=out.skill + band)
+    out = out.mutate(
+        star_score=out.multiplier * out.reach * out.posts_per_week * out.value_per_view
+    )
+    return out.select(
+        "creator_id",
+        "category",
+        "views",
+        "posts",
+        "lines",
+        "expected",
+        "gmv",
+        "prior_strength",
+        "multiplier",
+        "skill",
+        "skill_low",
+        "skill_high",
+        "reach",
+        "posts_per_week",
+        "value_per_view",
+        "star_score",
+    )
