@@ -21,6 +21,7 @@ from shopstar.db.migrate import current_revision, downgrade, head_revision, upgr
 MODEL_MODULES: tuple[str, ...] = (
     "shopstar.accounts.models",
     "shopstar.catalog.models",
+    "shopstar.analytics.published",
 )
 
 __all__ = [

@@ -1,0 +1,177 @@
+"""Write a :class:`~shopstar.analytics.run.ScoreResult` into the app DB, and read it back.
+
+Ranks are per category, best first, ties broken by id, so a run is fully determined by its
+inputs: scoring the same data twice publishes identical rows under a new run id.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import Select, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from shopstar.analytics.published import (
+    CreatorCategoryMetric,
+    CreatorCategoryScore,
+    ProductTrend,
+    RisingStar,
+    ScoreRun,
+)
+from shopstar.analytics.run import ScoreResult
+from shopstar.db.types import utcnow
+
+BATCH = 5000
+
+
+def _ranked(rows: list[dict[str, Any]], score: str, key: str) -> list[dict[str, Any]]:
+    """``rows`` with ``rank`` per category by ``score`` descending, ties by ``key``."""
+    rows.sort(key=lambda r: (r["category"], -r[score], r[key]))
+    category, rank = None, 0
+    for row in rows:
+        rank = rank + 1 if row["category"] == category else 1
+        category = row["category"]
+        row["rank"] = rank
+    return rows
+
+
+def _num(value: float, digits: int = 4) -> float:
+    return float(f"{value:.{digits}g}")
+
+
+def explain(row: dict[str, Any]) -> dict[str, Any]:
+    """The numbers behind a star_score, and one sentence saying what they mean."""
+    lines, expected = int(row["lines"]), float(row["expected"])
+    summary = (
+        f"{row['multiplier']:.2f}x the sales expected for the products promoted "
+        f"({lines} order lines vs {expected:.1f} expected from {int(row['views']):,} views); "
+        f"{row['reach']:,.0f} views per post, {row['posts_per_week']:.1f} posts a week"
+    )
+    return {
+        "summary": summary,
+        "skill_multiplier": _num(row["multiplier"]),
+        "skill_band": [_num(row["skill_low"]), _num(row["skill_high"])],
+        "order_lines": lines,
+        "expected_lines": _num(expected),
+        "views": int(row["views"]),
+        "posts": int(row["posts"]),
+        "reach": _num(row["reach"]),
+        "posts_per_week": _num(row["posts_per_week"]),
+        "category_gmv_per_view": _num(row["value_per_view"]),
+        "prior_strength": _num(row["prior_strength"]),
+    }
+
+
+def score_rows(stars: pa.Table) -> list[dict[str, Any]]:
+    """Rows of :class:`CreatorCategoryScore` from the stars table."""
+    out = [
+        {
+            "category": r["category"],
+            "creator_id": r["creator_id"],
+            "star_score": r["star_score"],
+            "skill": r["skill"],
+            "skill_low": r["skill_low"],
+            "skill_high": r["skill_high"],
+            "reach": r["reach"],
+            "views": r["views"],
+            "posts": r["posts"],
+            "order_lines": r["lines"],
+            "expected_lines": r["expected"],
+            "gmv": r["gmv"],
+            "explanation": explain(r),
+        }
+        for r in stars.to_pylist()
+    ]
+    return _ranked(out, "star_score", "creator_id")
+
+
+def rising_rows(rising: pa.Table) -> list[dict[str, Any]]:
+    """Rows of :class:`RisingStar`: the creators flagged rising, ranked by rising_score."""
+    columns = [c.name for c in RisingStar.__table__.columns if c.name not in ("run_id", "rank")]
+    out = [{c: r[c] for c in columns} for r in rising.to_pylist() if r["is_rising"]]
+    return _ranked(out, "rising_score", "creator_id")
+
+
+def trend_rows(trends: pa.Table) -> list[dict[str, Any]]:
+    """Rows of :class:`ProductTrend`, ranked by trend_score."""
+    columns = [c.name for c in ProductTrend.__table__.columns if c.name not in ("run_id", "rank")]
+    out = [{c: r[c] for c in columns} for r in trends.to_pylist()]
+    return _ranked(out, "trend_score", "product_id")
+
+
+def metric_rows(metrics: pa.Table) -> Iterator[dict[str, Any]]:
+    """Rows of :class:`CreatorCategoryMetric`, NaN ratios as null."""
+    for r in metrics.to_pylist():
+        for k in ("ctr", "cvr", "gpm", "gmv_growth"):
+            if r[k] is not None and math.isnan(r[k]):
+                r[k] = None
+        yield r
+
+
+def _insert(
+    session: Session, model: type[Any], rows: Iterable[dict[str, Any]], run_id: int
+) -> None:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append({**row, "run_id": run_id})
+        if len(batch) >= BATCH:
+            session.execute(insert(model), batch)
+            batch = []
+    if batch:
+        session.execute(insert(model), batch)
+
+
+def publish(factory: sessionmaker[Session], result: ScoreResult, engine: str) -> int:
+    """Publish ``result`` as a new score run and make it the current one; return its id."""
+    with factory.begin() as session:
+        run = ScoreRun(as_of=result.as_of, engine=engine, currency=result.currency)
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    try:
+        with factory.begin() as session:
+            _insert(session, CreatorCategoryMetric, metric_rows(result.metrics), run_id)
+            _insert(session, CreatorCategoryScore, score_rows(result.stars), run_id)
+            _insert(session, RisingStar, rising_rows(result.rising), run_id)
+            _insert(session, ProductTrend, trend_rows(result.trends), run_id)
+            session.execute(
+                update(ScoreRun)
+                .where(ScoreRun.id == run_id)
+                .values(status="complete", completed_at=utcnow())
+            )
+    except BaseException:
+        with factory.begin() as session:
+            session.execute(update(ScoreRun).where(ScoreRun.id == run_id).values(status="failed"))
+        raise
+    return run_id
+
+
+def latest_run(session: Session) -> ScoreRun | None:
+    """The most recent complete score run, or None."""
+    query = select(ScoreRun).where(ScoreRun.status == "complete").order_by(ScoreRun.id.desc())
+    return session.scalars(query.limit(1)).first()
+
+
+def stars_query(run_id: int, category: str | None, *, rising: bool = False) -> Select[Any]:
+    """Star (or rising-star) rows of a run, best first, optionally in one category."""
+    model: type[CreatorCategoryScore] | type[RisingStar] = (
+        RisingStar if rising else CreatorCategoryScore
+    )
+    query = select(model).where(model.run_id == run_id)
+    if category is not None:
+        return query.where(model.category == category).order_by(model.rank)
+    score = RisingStar.rising_score if rising else CreatorCategoryScore.star_score
+    return query.order_by(score.desc(), model.category, model.creator_id)
+
+
+def trends_query(run_id: int, category: str | None) -> Select[Any]:
+    """Product trend rows of a run, best first, optionally in one category."""
+    query = select(ProductTrend).where(ProductTrend.run_id == run_id)
+    if category is not None:
+        return query.where(ProductTrend.category == category).order_by(ProductTrend.rank)
+    return query.order_by(
+        ProductTrend.trend_score.desc(), ProductTrend.category, ProductTrend.product_id
+    )

@@ -1,0 +1,136 @@
+"""Published scoring results in the app DB: one versioned ``score_run`` and its rows.
+
+A run is written with status ``running``, its rows added, then switched to ``complete`` in one
+transaction; readers only ever see the latest complete run, so a run that fails or is killed
+midway is never served, and earlier runs are kept for comparison and roll-back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Double,
+    ForeignKey,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shopstar.db.base import Base
+from shopstar.db.types import Money, UTCDateTime, utcnow
+
+ID = String(128)
+
+
+class ScoreRun(Base):
+    """One scoring run: the period it covers, the engine, and whether it is complete."""
+
+    __tablename__ = "score_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    engine: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(16), default="running", index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+def _run_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("score_runs.id", ondelete="CASCADE"), primary_key=True)
+
+
+class CreatorCategoryMetric(Base):
+    """CONTRACT.md §2 metrics of a creator in a category over a window ending at as-of."""
+
+    __tablename__ = "creator_category_metrics"
+
+    run_id: Mapped[int] = _run_fk()
+    creator_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    category: Mapped[str] = mapped_column(String(128), primary_key=True)
+    window_days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gmv: Mapped[Decimal] = mapped_column(Money())
+    net_gmv: Mapped[Decimal] = mapped_column(Money())
+    order_lines: Mapped[int] = mapped_column(Integer)
+    items_sold: Mapped[int] = mapped_column(Integer)
+    views: Mapped[int] = mapped_column(BigInteger)
+    clicks: Mapped[int] = mapped_column(BigInteger)
+    posts: Mapped[int] = mapped_column(Integer)
+    ctr: Mapped[float | None] = mapped_column(Double)
+    cvr: Mapped[float | None] = mapped_column(Double)
+    gpm: Mapped[float | None] = mapped_column(Double)
+    video_gmv: Mapped[Decimal] = mapped_column(Money())
+    live_gmv: Mapped[Decimal] = mapped_column(Money())
+    products_promoted: Mapped[int] = mapped_column(Integer)
+    prev_gmv: Mapped[Decimal] = mapped_column(Money())
+    gmv_growth: Mapped[float | None] = mapped_column(Double)
+
+
+class CreatorCategoryScore(Base):
+    """Skill, reach and star_score of a creator in a category, with its rank and explanation."""
+
+    __tablename__ = "creator_category_scores"
+
+    run_id: Mapped[int] = _run_fk()
+    category: Mapped[str] = mapped_column(String(128), primary_key=True)
+    creator_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    star_score: Mapped[float] = mapped_column(Double)
+    skill: Mapped[float] = mapped_column(Double)
+    skill_low: Mapped[float] = mapped_column(Double)
+    skill_high: Mapped[float] = mapped_column(Double)
+    reach: Mapped[float] = mapped_column(Double)
+    views: Mapped[int] = mapped_column(BigInteger)
+    posts: Mapped[int] = mapped_column(Integer)
+    order_lines: Mapped[int] = mapped_column(Integer)
+    expected_lines: Mapped[float] = mapped_column(Double)
+    gmv: Mapped[Decimal] = mapped_column(Money())
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RisingStar(Base):
+    """A creator early in their rise in a category, with the evidence."""
+
+    __tablename__ = "rising_stars"
+
+    run_id: Mapped[int] = _run_fk()
+    category: Mapped[str] = mapped_column(String(128), primary_key=True)
+    creator_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    rising_score: Mapped[float] = mapped_column(Double)
+    star_score: Mapped[float] = mapped_column(Double)
+    skill: Mapped[float] = mapped_column(Double)
+    skill_low: Mapped[float] = mapped_column(Double)
+    reach: Mapped[float] = mapped_column(Double)
+    followers: Mapped[int | None] = mapped_column(BigInteger)
+    follower_growth: Mapped[float | None] = mapped_column(Double)
+    reach_growth: Mapped[float | None] = mapped_column(Double)
+    reason: Mapped[str] = mapped_column(String(64))
+
+
+class ProductTrend(Base):
+    """Sales momentum of a product in its category and the forecast trend_score."""
+
+    __tablename__ = "product_trends"
+
+    run_id: Mapped[int] = _run_fk()
+    category: Mapped[str] = mapped_column(String(128), primary_key=True)
+    product_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    trend_score: Mapped[float] = mapped_column(Double)
+    units_w1: Mapped[int] = mapped_column(Integer)
+    units_w2: Mapped[int] = mapped_column(Integer)
+    units_w3: Mapped[int] = mapped_column(Integer)
+    units_w4: Mapped[int] = mapped_column(Integer)
+    velocity: Mapped[float] = mapped_column(Double)
+    acceleration: Mapped[float] = mapped_column(Double)
+    adopters: Mapped[int] = mapped_column(Integer)
+    adopters_prev: Mapped[int] = mapped_column(Integer)
+    breakout: Mapped[bool] = mapped_column(Boolean)
