@@ -1,0 +1,67 @@
+"""What the lake already holds, as far as an export adapter needs to know it.
+
+Exports know less than the lake may (an all-orders export has no creator), so the adapter
+merges each line with the stored row before handing it to ingest, and only fills gaps in
+dimension tables (a placeholder product never overwrites the shop's own catalogue row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any, Protocol
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from shopstar.lake.store import Lake
+
+StoredRow = dict[str, Any]
+
+
+class StoredState(Protocol):
+    """Read access to the committed, de-duplicated rows of the lake."""
+
+    def rows(self, entity: str, key: str, values: Collection[str]) -> dict[str, StoredRow]:
+        """The stored rows of ``entity`` whose single-column ``key`` is in ``values``."""
+
+    def creator_ids_by_handle(self, handles: Collection[str]) -> dict[str, str]:
+        """``{handle (case-folded): creator_id}`` for stored creators with those handles."""
+
+
+class NothingStored:
+    """The state of an empty lake."""
+
+    def rows(self, entity: str, key: str, values: Collection[str]) -> dict[str, StoredRow]:
+        """Nothing is stored."""
+        return {}
+
+    def creator_ids_by_handle(self, handles: Collection[str]) -> dict[str, str]:
+        """No creator is stored."""
+        return {}
+
+
+class LakeState:
+    """The committed state of a lake, read from its live Parquet files."""
+
+    def __init__(self, lake: Lake) -> None:
+        self.lake = lake
+
+    def rows(self, entity: str, key: str, values: Collection[str]) -> dict[str, StoredRow]:
+        """The stored rows of ``entity`` whose ``key`` is in ``values``."""
+        files = self.lake.files(entity)
+        if not files or not values:
+            return {}
+        table = pq.read_table(files, filters=[(key, "in", sorted(values))])
+        return {row[key]: row for row in table.to_pylist()}
+
+    def creator_ids_by_handle(self, handles: Collection[str]) -> dict[str, str]:
+        """Stored creators whose handle equals one of ``handles``, ignoring case."""
+        files = self.lake.files("creators")
+        if not files or not handles:
+            return {}
+        table = pq.read_table(files, columns=["creator_id", "handle"])
+        folded = pc.utf8_lower(pc.utf8_ltrim(pc.utf8_trim_whitespace(table["handle"]), "@"))
+        wanted = pa.array(sorted(handles), pa.string())
+        table = table.append_column("folded", folded).filter(pc.is_in(folded, value_set=wanted))
+        return {row["folded"]: row["creator_id"] for row in table.sort_by("creator_id").to_pylist()}
