@@ -8,17 +8,26 @@ otherwise; when it is down the PostgreSQL cases skip, or fail when ``CI=true``.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from shopstar.db import normalise_url, upgrade
+from shopstar.accounts.models import AgencyShop, Role
+from shopstar.accounts.principal import Principal, load_principal
+from shopstar.accounts.users import NewUser, add_to_roster, create_user, find_user, resolve_org
+from shopstar.catalog.sync import sync_from_tables
+from shopstar.contract import ENTITIES
+from shopstar.db import make_engine, make_sessionmaker, normalise_url, upgrade
 
 POSTGRES_SERVER = os.environ.get(
     "SHOPSTAR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -111,3 +120,133 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database (no migrations run), on SQLite and on PostgreSQL."""
     yield from _fresh_url(request, tmp_path, migrated=False)
+
+
+# --- a tiny marketplace with one user per role, shared by the accounts and web tests ---------
+
+PASSWORD = "correct horse battery"
+
+
+def catalog_tables() -> dict[str, pa.Table]:
+    """Canonical Arrow tables: 2 agencies, 3 shops, 4 products, 4 creators."""
+    ts = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+    def table(entity: str, rows: list[dict[str, object]]) -> pa.Table:
+        return pa.Table.from_pylist(rows, schema=ENTITIES[entity].schema)
+
+    def product(pid: str, shop: str, category: str, price: str) -> dict[str, object]:
+        return {
+            "product_id": pid,
+            "shop_id": shop,
+            "title": f"Product {pid}",
+            "category": category,
+            "subcategory": None,
+            "price": Decimal(price),
+            "currency": "USD",
+            "commission_rate": Decimal("0.15"),
+            "listed_at": ts,
+        }
+
+    def creator(cid: str, followers: int, agency: str | None) -> dict[str, object]:
+        return {
+            "creator_id": cid,
+            "handle": f"@{cid}",
+            "region": "US",
+            "followers": followers,
+            "joined_at": ts,
+            "agency_id": agency,
+        }
+
+    return {
+        "agencies": table(
+            "agencies",
+            [{"agency_id": "a1", "name": "Alpha Agency"}, {"agency_id": "a2", "name": "Beta"}],
+        ),
+        "shops": table(
+            "shops",
+            [
+                {"shop_id": s, "name": n, "region": "US", "size": "brand", "joined_at": ts}
+                for s, n in [("s1", "Glow Beauty"), ("s2", "Home Goods"), ("s3", "Gadget Hub")]
+            ],
+        ),
+        "products": table(
+            "products",
+            [
+                product("p1", "s1", "beauty", "19.99"),
+                product("p2", "s1", "beauty", "5.00"),
+                product("p3", "s2", "home", "42.10"),
+                product("p4", "s3", "electronics", "199.00"),
+            ],
+        ),
+        "creators": table(
+            "creators",
+            [
+                creator("c1", 50_000, "a1"),
+                creator("c2", 1_000, "a1"),
+                creator("c3", 7_000, "a2"),
+                creator("c4", 90_000, None),
+            ],
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class World:
+    """The tiny marketplace in a fresh database, with a login per role (password PASSWORD)."""
+
+    db_url: str
+    emails: dict[str, str]
+
+    def principal(self, role: str) -> Principal:
+        """The principal of the login called ``role`` (see :data:`WORLD_USERS`)."""
+        engine = make_engine(self.db_url)
+        try:
+            with make_sessionmaker(engine)() as session:
+                user = find_user(session, self.emails[role])
+                principal = load_principal(session, user.id)
+        finally:
+            engine.dispose()
+        assert principal is not None
+        return principal
+
+
+# login name -> (org spec, role, categories)
+WORLD_USERS: dict[str, tuple[str, Role, tuple[str, ...]]] = {
+    "program_admin": ("program", Role.ADMIN, ()),
+    "manager": ("program", Role.MANAGER, ("beauty",)),
+    "agency_admin": ("agency:a1", Role.ADMIN, ()),
+    "agency_member": ("agency:a1", Role.MEMBER, ()),
+    "shop_admin": ("shop:s1", Role.ADMIN, ()),
+    "shop_member": ("shop:s1", Role.MEMBER, ()),
+    "creator": ("creator:c1", Role.CREATOR, ()),
+}
+
+
+def build_world(db_url: str) -> World:
+    """Sync :func:`catalog_tables` into ``db_url`` and add the :data:`WORLD_USERS`; agency a1
+    manages shop s2 and the manager has c2 on their roster."""
+    engine = make_engine(db_url)
+    emails = {name: f"{name}@example.com" for name in WORLD_USERS}
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            sync_from_tables(session, catalog_tables())
+            for name, (spec, role, categories) in WORLD_USERS.items():
+                org = resolve_org(session, spec)
+                create_user(
+                    session,
+                    NewUser(emails[name], name, PASSWORD, org, role, categories),
+                    actor="test",
+                )
+            session.flush()
+            a1 = resolve_org(session, "agency:a1")
+            session.add(AgencyShop(agency_org_id=a1.id, shop_id="s2"))
+            add_to_roster(session, find_user(session, emails["manager"]), ["c2"], actor="test")
+    finally:
+        engine.dispose()
+    return World(db_url, emails)
+
+
+@pytest.fixture
+def world(db_url: str) -> World:
+    """:func:`build_world` on a fresh database, on SQLite and on PostgreSQL."""
+    return build_world(db_url)

@@ -14,7 +14,7 @@ from rich.console import Console
 from shopstar.cli._app import app
 from shopstar.errors import ShopstarError
 
-COMMAND_MODULES: tuple[str, ...] = ("about", "db")
+COMMAND_MODULES: tuple[str, ...] = ("about", "db", "users")
 
 
 def _load_commands() -> None:

@@ -1,0 +1,73 @@
+"""The principal: who is acting, in which organisation, with which role and scopes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shopstar.accounts.models import ManagerCategory, Membership, OrgKind, Role, User
+
+READ = "read"
+WRITE = "write"
+ALL_SCOPES: frozenset[str] = frozenset({READ, WRITE})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated user acting through one organisation. Logins get every scope; an API
+    token gets the scopes it was issued with."""
+
+    user_id: int
+    email: str
+    name: str
+    membership_id: int
+    org_id: int
+    org_kind: OrgKind
+    org_name: str
+    org_external_id: str | None
+    role: Role
+    scopes: frozenset[str] = ALL_SCOPES
+    categories: tuple[str, ...] = ()
+
+    def has_scope(self, scope: str) -> bool:
+        """True when this principal's credentials carry ``scope``."""
+        return scope in self.scopes
+
+    def is_(self, kind: OrgKind, *roles: Role) -> bool:
+        """True when the organisation is of ``kind`` (and the role one of ``roles``, if given)."""
+        return self.org_kind is kind and (not roles or self.role in roles)
+
+
+def load_principal(
+    session: Session, user_id: int, scopes: frozenset[str] = ALL_SCOPES
+) -> Principal | None:
+    """The principal of active user ``user_id``, or None if there is no such active member."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    membership = session.scalars(select(Membership).where(Membership.user_id == user_id)).first()
+    if membership is None:
+        return None
+    org = membership.organization
+    categories = tuple(
+        session.scalars(
+            select(ManagerCategory.category)
+            .where(ManagerCategory.membership_id == membership.id)
+            .order_by(ManagerCategory.category)
+        )
+    )
+    return Principal(
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        membership_id=membership.id,
+        org_id=org.id,
+        org_kind=OrgKind(org.kind),
+        org_name=org.name,
+        org_external_id=org.external_id,
+        role=Role(membership.role),
+        scopes=scopes,
+        categories=categories,
+    )
