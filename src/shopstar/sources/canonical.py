@@ -6,8 +6,9 @@ Rules (docs/sources.md explains them for users):
   earlier in the same call), the row with the later ``updated_at`` gives status, quantity,
   price and times, and attribution the newer row lacks (creator, content, commission rate,
   content type, a real product id instead of a ``tt-sku:`` placeholder) is kept from the
-  older one. If that merged row differs from the stored one without being later, its
-  ``updated_at`` is the stored one plus 1 µs, so the plain "later updated_at wins" rule keeps it.
+  older one. The merged row carries the later ``updated_at``; ingest lets a row whose
+  ``updated_at`` equals the stored one replace it, so an older export that brings the
+  creator still lands, and re-sending anything already merged is a duplicate.
 - refunds: ``<order_line_id>-refund``, refunded quantity x unit price; a stored refund of the
   same amount is re-sent unchanged (a duplicate), so switching exports does not churn it.
 - products and creators: placeholders only for ids the lake does not have yet, so an
@@ -16,7 +17,6 @@ Rules (docs/sources.md explains them for users):
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,7 +33,6 @@ from shopstar.sources.state import StoredRow, StoredState
 ATTRIBUTION = ("creator_id", "content_id", "commission_rate", "content_type")
 UNKNOWN_CATEGORY = "unknown"
 UNKNOWN_REGION = "ZZ"
-TIE_BREAK = dt.timedelta(microseconds=1)
 ENTITY_ORDER = ("products", "creators", "orders", "refunds")
 
 
@@ -54,8 +53,6 @@ def merge_order(stored: StoredRow | None, incoming: StoredRow) -> StoredRow:
             merged[column] = older[column]
     if _placeholder(merged["product_id"]) and not _placeholder(older["product_id"]):
         merged["product_id"] = older["product_id"]
-    if merged != stored and merged["updated_at"] <= stored["updated_at"]:
-        merged["updated_at"] = stored["updated_at"] + TIE_BREAK
     return merged
 
 

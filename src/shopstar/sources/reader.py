@@ -39,10 +39,13 @@ def read_lines(path: Path, source: str | None, options: ExportOptions) -> Export
     """Read ``path`` as ``source`` (detected from the header when None)."""
     sheet = read_sheet(path)
     header = read_header(sheet.header)
-    try:
-        spec = source_named(source) if source else detect_source(header)
-    except ShopstarError as exc:
-        raise UnreadableInput(f"{path}: {exc}") from None
+    if source:
+        spec = source_named(source)
+    else:
+        try:
+            spec = detect_source(header)
+        except ShopstarError as exc:
+            raise UnreadableInput(f"{path}: {exc}") from None
     missing = spec.missing(header.has)
     if missing:
         raise UnreadableInput(f"{path}: not a {spec.name} export, it lacks: {', '.join(missing)}")

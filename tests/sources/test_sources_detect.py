@@ -1,0 +1,71 @@
+"""Which export a file is, from its header alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tiktok_exports import (
+    AFFILIATE,
+    AFFILIATE_OLD,
+    AFFILIATE_UK,
+    ALL_ORDERS,
+    CREATOR_EARNINGS,
+    write_export,
+)
+
+from shopstar.errors import ShopstarError, UnreadableInput
+from shopstar.sources import detect, read_export
+from shopstar.sources.headers import INDONESIAN
+
+
+@pytest.mark.parametrize(
+    ("header", "source"),
+    [
+        (AFFILIATE, "tiktok-affiliate-orders"),
+        (AFFILIATE_UK, "tiktok-affiliate-orders"),
+        (AFFILIATE_OLD, "tiktok-affiliate-orders"),
+        ([f" {h.upper()} " for h in AFFILIATE], "tiktok-affiliate-orders"),
+        (ALL_ORDERS, "tiktok-all-orders"),
+        (CREATOR_EARNINGS, "tiktok-creator-earnings"),
+    ],
+)
+def test_each_export_is_recognised(header: list[str], source: str) -> None:
+    assert detect(header) == source
+
+
+def test_indonesian_headers_are_read_through_the_locale_map() -> None:
+    english_of = {english: written for written, english in INDONESIAN.items()}
+    header = [english_of.get(name, name) for name in AFFILIATE_UK]
+    assert "ID Pesanan" in header
+    assert detect(header) == "tiktok-affiliate-orders"
+
+
+def test_a_header_fitting_two_sources_is_an_error_naming_both() -> None:
+    merged = AFFILIATE + [h for h in ALL_ORDERS if h not in AFFILIATE]
+    with pytest.raises(ShopstarError, match="more than one source") as caught:
+        detect(merged)
+    assert "tiktok-affiliate-orders" in str(caught.value)
+    assert "tiktok-all-orders" in str(caught.value)
+    assert "--source" in str(caught.value)
+
+
+def test_an_unknown_header_names_the_closest_source_and_what_it_lacks() -> None:
+    header = [h for h in AFFILIATE if h != "Creator Username"]
+    with pytest.raises(ShopstarError, match="matches no known export") as caught:
+        detect(header)
+    assert "closest is tiktok-affiliate-orders, which lacks: Creator Username" in str(caught.value)
+
+
+def test_a_file_with_an_unknown_header_is_unreadable(tmp_path: Path) -> None:
+    path = write_export(tmp_path / "x.csv", ["order_line_id", "quantity"], [])
+    with pytest.raises(UnreadableInput, match="matches no known export"):
+        read_export(path)
+
+
+def test_a_forced_source_must_fit_the_header(tmp_path: Path) -> None:
+    path = write_export(tmp_path / "x.csv", ALL_ORDERS, [])
+    with pytest.raises(UnreadableInput, match="not a tiktok-creator-earnings export, it lacks"):
+        read_export(path, source="tiktok-creator-earnings")
+    with pytest.raises(ShopstarError, match='"tiktok-nope" is not a known source'):
+        read_export(path, source="tiktok-nope")
