@@ -14,7 +14,7 @@ from rich.console import Console
 from shopstar.cli._app import app
 from shopstar.errors import ShopstarError
 
-COMMAND_MODULES: tuple[str, ...] = ("about", "db", "users")
+COMMAND_MODULES: tuple[str, ...] = ("about", "db", "users", "ingest", "summary")
 
 
 def _load_commands() -> None:

@@ -1,0 +1,1 @@
+"""Analytics written once as Ibis expressions, run on DuckDB (default) or PySpark."""

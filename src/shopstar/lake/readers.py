@@ -1,0 +1,228 @@
+"""Read CSV, Parquet and JSON Lines files into :class:`RawInput` (text columns, line numbers).
+
+A file is *unreadable* (:class:`UnreadableInput`, exit 2) when it is missing, empty, not of
+its format at all, has a header that is not UTF-8, or lacks a required column. Everything
+else is decided per row: a CSV row with the wrong number of fields, a JSON line that is not
+an object, or a row holding bytes that are not UTF-8 is rejected with its line number and
+the other rows go on.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from shopstar.contract import ENTITIES
+from shopstar.contract.validation import quote_ident
+from shopstar.errors import UnreadableInput
+from shopstar.lake.raw import RawInput, Reject
+
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl"}
+FORMATS[".ndjson"] = "jsonl"
+
+
+def file_format(path: Path) -> str | None:
+    """``csv``, ``parquet`` or ``jsonl`` from the file's extension, None when unsupported."""
+    return FORMATS.get(path.suffix.lower())
+
+
+def read_file(path: Path, entity: str) -> RawInput:
+    """Read ``path`` as rows of ``entity``; raise :class:`UnreadableInput` when it can't be."""
+    fmt = file_format(path)
+    if fmt is None:
+        raise UnreadableInput(f"{path}: unsupported file type (use .csv, .parquet or .jsonl)")
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise UnreadableInput(f"{path}: no such file") from None
+    except OSError as exc:
+        raise UnreadableInput(f"{path}: cannot be read ({exc.strerror})") from None
+    if size == 0:
+        raise UnreadableInput(f"{path}: file is empty (no header row)")
+    if fmt == "csv":
+        raw = _read_csv(path, entity)
+    elif fmt == "jsonl":
+        raw = _read_jsonl(path, entity)
+    else:
+        raw = _read_parquet(path, entity)
+    check_columns(raw)
+    return raw
+
+
+def check_columns(raw: RawInput) -> None:
+    """Raise :class:`UnreadableInput` when a required (non-nullable) column is missing."""
+    names = set(raw.table.column_names)
+    missing = [
+        c.name for c in ENTITIES[raw.entity].columns if not c.nullable and c.name not in names
+    ]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise UnreadableInput(f"{raw.source}: missing required column{plural} {', '.join(missing)}")
+
+
+def _header(path: Path) -> list[str]:
+    with open(path, "rb") as fh:
+        first = fh.readline()
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableInput(f"{path}: header row is not UTF-8 text") from None
+    if not text.strip():
+        raise UnreadableInput(f"{path}: file is empty (no header row)")
+    names = [n.strip() for n in next(csv.reader([text]))]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise UnreadableInput(f"{path}: header repeats column {', '.join(dupes)}")
+    return names
+
+
+def _read_csv(path: Path, entity: str) -> RawInput:
+    names = _header(path)
+    try:
+        table = _csv_table(path, names, pa.string(), threads=True, invalid=None)
+        lines: np.ndarray[Any, Any] = np.arange(2, table.num_rows + 2, dtype=np.int64)
+        return RawInput(entity, path.name, table, lines)
+    except pa.ArrowInvalid:
+        pass  # bad bytes, wrong field counts or blank lines: re-read carefully
+    invalid: list[pacsv.InvalidRow] = []
+    table = _csv_table(path, names, pa.binary(), threads=False, invalid=invalid)
+    rejects = [
+        Reject(
+            row.number,
+            {"line": row.text},
+            f"line has {row.actual_columns} fields, the header has {row.expected_columns}",
+        )
+        for row in invalid
+        if row.text.strip()
+    ]
+    skipped = np.array([row.number for row in invalid], dtype=np.int64)
+    total = table.num_rows + len(skipped)
+    all_lines = np.arange(2, total + 2, dtype=np.int64)
+    lines = np.setdiff1d(all_lines, skipped, assume_unique=True)
+    table, lines, bad = _decode_utf8(table, lines)
+    return RawInput(entity, path.name, table, lines, rejects + bad)
+
+
+def _csv_table(
+    path: Path,
+    names: list[str],
+    kind: pa.DataType,
+    *,
+    threads: bool,
+    invalid: list[pacsv.InvalidRow] | None,
+) -> pa.Table:
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        if invalid is None:
+            raise pa.ArrowInvalid("invalid row")
+        invalid.append(row)
+        return "skip"
+
+    try:
+        return pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                use_threads=threads, column_names=names, skip_rows=1, block_size=1 << 24
+            ),
+            parse_options=pacsv.ParseOptions(
+                ignore_empty_lines=False, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, kind), strings_can_be_null=False
+            ),
+        )
+    except pa.ArrowInvalid:
+        if threads:
+            raise
+        raise UnreadableInput(f"{path}: not a readable CSV file") from None
+
+
+def _decode_utf8(
+    table: pa.Table, lines: np.ndarray[Any, Any]
+) -> tuple[pa.Table, np.ndarray[Any, Any], list[Reject]]:
+    """Turn binary columns into text, rejecting the rows holding bytes that are not UTF-8."""
+    con = duckdb.connect()
+    con.register("t", table)
+    checks = " OR ".join(
+        f"({quote_ident(n)} IS NOT NULL AND try(decode({quote_ident(n)})) IS NULL)"
+        for n in table.column_names
+    )
+    mask = con.execute(f"SELECT coalesce({checks}, FALSE) FROM t").arrow().column(0)
+    con.close()
+    bad_idx = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+    rejects = []
+    for i in bad_idx:
+        row = {n: _lossy(table.column(n)[int(i)].as_py()) for n in table.column_names}
+        rejects.append(Reject(int(lines[i]), row, "line is not valid UTF-8 text"))
+    keep = pa.compute.invert(mask)
+    good = table.filter(keep)
+    text = pa.table({n: good.column(n).cast(pa.string()) for n in good.column_names})
+    return text, lines[~mask.to_numpy(zero_copy_only=False)], rejects
+
+
+def _lossy(value: bytes | None) -> str | None:
+    return None if value is None else value.decode("utf-8", errors="replace")
+
+
+def _read_jsonl(path: Path, entity: str) -> RawInput:
+    columns: dict[str, list[str | None]] = {}
+    lines: list[int] = []
+    rejects: list[Reject] = []
+    for number, raw in _numbered_lines(path):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            rejects.append(Reject(number, {"line": _lossy(raw)}, "line is not valid UTF-8 text"))
+            continue
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text, parse_float=str, parse_int=str)
+        except json.JSONDecodeError as exc:
+            rejects.append(Reject(number, {"line": text.rstrip()}, f"not valid JSON ({exc.msg})"))
+            continue
+        if not isinstance(obj, dict):
+            rejects.append(Reject(number, {"line": text.rstrip()}, "line is not a JSON object"))
+            continue
+        for name in obj:
+            if name not in columns:
+                columns[name] = [None] * len(lines)
+        for name, values in columns.items():
+            values.append(_json_text(obj.get(name)))
+        lines.append(number)
+    if not lines and not rejects:
+        raise UnreadableInput(f"{path}: file is empty (no JSON objects)")
+    table = pa.table({n: pa.array(v, pa.string()) for n, v in columns.items()})
+    if not columns:
+        table = pa.table({})
+    return RawInput(entity, path.name, table, np.array(lines, dtype=np.int64), rejects)
+
+
+def _numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            yield number, raw.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw
+
+
+def _json_text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)
+
+
+def _read_parquet(path: Path, entity: str) -> RawInput:
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise UnreadableInput(f"{path}: not a readable Parquet file ({exc})") from None
+    return RawInput(entity, path.name, table, np.arange(1, table.num_rows + 1, dtype=np.int64))
