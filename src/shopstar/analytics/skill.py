@@ -32,26 +32,33 @@ def _f(value: ir.NumericValue) -> ir.FloatingValue:
 
 
 def pair_exposure(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:
-    """Views and affiliate order lines of each creator × product over the window.
+    """Exposure and affiliate order lines of each creator × product × content kind.
 
-    Columns: creator_id, product_id, category, views, lines, gmv. Only pairs with views count:
-    skill is conversion of views, so sales without content views are not part of it.
+    A content showing ``n`` products gives each of them ``views / sqrt(n)`` exposure: attention
+    is shared between the products shown. Columns: creator_id, product_id, category, kind,
+    exposure, lines, gmv. Only pairs with views count: skill is conversion of views, so lines
+    without a content (showcase) are not part of it.
     """
     views = content_views(tables, as_of)
     views = views.filter(day_window(views.day, as_of, days))
-    per_content = views.group_by(["content_id", "creator_id"]).aggregate(views=views.views.sum())
-    featured = per_content.join(content_products(tables), "content_id")
-    pair_views = featured.group_by(["creator_id", "product_id", "category"]).aggregate(
-        views=featured.views.sum()
+    per_content = views.group_by(["content_id", "creator_id", "kind"]).aggregate(
+        views=views.views.sum()
+    )
+    featured = content_products(tables)
+    shown = featured.group_by("content_id").aggregate(n_products=featured.count())
+    featured = featured.join(shown, "content_id").join(per_content, "content_id")
+    exposure = _f(featured.views) / _f(featured.n_products).sqrt()
+    pair_views = featured.group_by(["creator_id", "product_id", "category", "kind"]).aggregate(
+        exposure=exposure.sum()
     )
     lines = sold_lines(tables, as_of)
     lines = lines.filter(lines.creator_id.notnull(), day_window(lines.day, as_of, days))
-    pair_lines = lines.group_by(["creator_id", "product_id"]).aggregate(
+    pair_lines = lines.group_by(["creator_id", "product_id", lines.channel.name("kind")]).aggregate(
         lines=lines.count(), gmv=lines.gmv.sum()
     )
-    keys = ["creator_id", "product_id"]
-    out = pair_views.filter(pair_views.views > 0).left_join(pair_lines, keys)
-    out = out.drop("creator_id_right", "product_id_right")
+    keys = ["creator_id", "product_id", "kind"]
+    out = pair_views.filter(pair_views.exposure > 0).left_join(pair_lines, keys)
+    out = out.drop("creator_id_right", "product_id_right", "kind_right")
     return out.mutate(
         lines=out.lines.coalesce(ibis.literal(0, "int64")),
         gmv=out.gmv.coalesce(ibis.literal(0).cast("decimal(38, 2)")),
@@ -59,24 +66,25 @@ def pair_exposure(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.
 
 
 def expected_lines(pairs: ir.Table) -> ir.Table:
-    """Add ``expected``: the lines the pair's views would get at the product's baseline rate,
-    from every *other* creator's views and lines of that product, smoothed toward the category.
+    """Add ``expected``: the lines the pair's exposure would get at the baseline rate of the
+    product in that content kind, from every *other* creator's exposure and lines, smoothed
+    toward the category's rate for the kind.
     """
-    product = pairs.group_by("product_id").aggregate(
-        p_views=pairs.views.sum(), p_lines=pairs.lines.sum()
+    product = pairs.group_by(["product_id", "kind"]).aggregate(
+        p_exposure=pairs.exposure.sum(), p_lines=pairs.lines.sum()
     )
-    category = pairs.group_by("category").aggregate(
-        c_rate=_f(pairs.lines.sum()) / _f(pairs.views.sum())
+    category = pairs.group_by(["category", "kind"]).aggregate(
+        c_rate=_f(pairs.lines.sum()) / pairs.exposure.sum()
     )
-    out = pairs.join(product, "product_id").join(category, "category")
+    out = pairs.join(product, ["product_id", "kind"]).join(category, ["category", "kind"])
     other_lines = _f(out.p_lines - out.lines)
-    other_views = _f(out.p_views - out.views)
+    other_exposure = out.p_exposure - out.exposure
     rate = ibis.ifelse(
         out.c_rate > 0,
-        (other_lines + PRIOR_LINES) / (other_views + PRIOR_LINES / out.c_rate),
+        (other_lines + PRIOR_LINES) / (other_exposure + PRIOR_LINES / out.c_rate),
         ibis.literal(0.0),
     )
-    return out.mutate(expected=_f(out.views) * rate).drop("p_views", "p_lines", "c_rate")
+    return out.mutate(expected=out.exposure * rate).drop("p_exposure", "p_lines", "c_rate")
 
 
 def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:

@@ -77,6 +77,6 @@ def trend_table(tables: Tables, as_of: dt.date) -> ir.Table:
         acceleration=(u1 - u2) / 7.0,
         breakout=(out.units_w1 >= BREAKOUT_MIN_UNITS)
         & (u1 >= BREAKOUT_GROWTH * u2)
-        & (out.adopters >= out.adopters_prev),
+        & (out.adopters > out.adopters_prev),
         trend_score=ibis.greatest(forecast, ibis.literal(0.0)),
     )

@@ -1,0 +1,52 @@
+"""The ``shopstar score`` job: read the lake, score it on an engine, publish into the app DB."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from shopstar.analytics.engines import EngineName, connect
+from shopstar.analytics.publish import publish
+from shopstar.analytics.run import score
+from shopstar.analytics.source import lake_tables
+from shopstar.config import Settings
+from shopstar.db import make_engine, make_sessionmaker, upgrade
+from shopstar.lake import Lake
+
+
+@dataclass(frozen=True)
+class PublishedRun:
+    """What a scoring job published."""
+
+    run_id: int
+    as_of: dt.date
+    engine: str
+    scores: int
+    rising: int
+    trends: int
+
+
+def score_and_publish(
+    settings: Settings, as_of: dt.date | None = None, engine: EngineName | None = None
+) -> PublishedRun:
+    """Score the lake of ``settings`` up to ``as_of`` on ``engine`` and publish a new run."""
+    name: EngineName = engine or settings.engine
+    con = connect(name, settings.spark_master)
+    try:
+        result = score(con, lake_tables(con, Lake(settings.lake_dir)), as_of)
+    finally:
+        con.disconnect()
+    upgrade(settings.db_url)
+    db = make_engine(settings.db_url)
+    try:
+        run_id = publish(make_sessionmaker(db), result, name)
+    finally:
+        db.dispose()
+    return PublishedRun(
+        run_id=run_id,
+        as_of=result.as_of,
+        engine=name,
+        scores=result.stars.num_rows,
+        rising=sum(1 for flag in result.rising.column("is_rising").to_pylist() if flag),
+        trends=result.trends.num_rows,
+    )

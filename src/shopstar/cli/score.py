@@ -1,0 +1,44 @@
+"""``shopstar score``: compute every analytic over the lake and publish it as a new score run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+import typer
+from rich.console import Console
+
+from shopstar.analytics.job import score_and_publish
+from shopstar.cli._app import app
+from shopstar.config import get_settings
+
+
+class EngineChoice(StrEnum):
+    """Engines ``shopstar score`` runs on."""
+
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+@app.command("score")
+def score_command(
+    as_of: dt.datetime | None = typer.Option(
+        None, "--as-of", formats=["%Y-%m-%d"], help="Last day scored (default: latest data)."
+    ),
+    engine: EngineChoice | None = typer.Option(
+        None, "--engine", help="duckdb (default) or spark.", case_sensitive=False
+    ),
+) -> None:
+    """Score creators, rising stars and product trends up to AS-OF and publish the run."""
+    settings = get_settings()
+    with Console(stderr=True).status("scoring the lake..."):
+        run = score_and_publish(
+            settings,
+            as_of.date() if as_of else None,
+            engine.value if engine else None,
+        )
+    typer.echo(
+        f"score run {run.run_id} published (as of {run.as_of.isoformat()}, {run.engine}): "
+        f"{run.scores} creator x category scores, {run.rising} rising stars, "
+        f"{run.trends} product trends"
+    )

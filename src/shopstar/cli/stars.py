@@ -1,0 +1,77 @@
+"""``shopstar stars`` and ``shopstar trends``: listings from the latest published score run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from sqlalchemy import inspect, select
+
+from shopstar.analytics.publish import latest_run, stars_query, trends_query
+from shopstar.analytics.published import CreatorCategoryScore, ScoreRun
+from shopstar.cli._app import app
+from shopstar.cli._output import Format, FormatOption, render
+from shopstar.config import get_settings
+from shopstar.db import make_engine, make_sessionmaker
+from shopstar.errors import ShopstarError
+
+NO_RUN = "no score run yet: run `shopstar score`"
+STAR_COLUMNS = ["rank", "creator_id", "category", "star_score", "skill", "reach"]
+RISING_COLUMNS = [*STAR_COLUMNS, "rising_score", "follower_growth", "reason"]
+TREND_COLUMNS = ["rank", "product_id", "category", "trend_score"]
+TREND_EXTRA = ["velocity", "acceleration", "adopters", "breakout"]
+
+
+def _rows(category: str, limit: int, query_for: Any, columns: list[str]) -> list[dict[str, Any]]:
+    engine = make_engine(get_settings().db_url)
+    try:
+        if not inspect(engine).has_table(ScoreRun.__tablename__):
+            raise ShopstarError(NO_RUN)
+        with make_sessionmaker(engine)() as session:
+            run = latest_run(session)
+            if run is None:
+                raise ShopstarError(NO_RUN)
+            rows = session.scalars(query_for(run.id, category).limit(limit)).all()
+            if not rows:
+                known = session.scalars(
+                    select(CreatorCategoryScore.category)
+                    .where(CreatorCategoryScore.run_id == run.id)
+                    .distinct()
+                    .order_by(CreatorCategoryScore.category)
+                ).all()
+                if category not in known:
+                    raise ShopstarError(
+                        f"category: {category!r} has no scores (known: {', '.join(known)})"
+                    )
+            return [{c: getattr(row, c) for c in columns} for row in rows]
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def stars(
+    category: str = typer.Option(..., "--category", help="As in products.category."),
+    limit: int = typer.Option(20, "--limit", min=1, help="How many creators."),
+    rising: bool = typer.Option(False, "--rising", help="Creators early in their rise."),
+    fmt: Format | None = FormatOption,
+) -> None:
+    """Creators ranked by star_score (or rising stars) in a category, best first."""
+    columns = RISING_COLUMNS if rising else STAR_COLUMNS
+
+    def query(run_id: int, cat: str) -> Any:
+        return stars_query(run_id, cat, rising=rising)
+
+    rows = _rows(category, limit, query, columns)
+    render(rows, columns, fmt, title=f"{'rising stars' if rising else 'stars'}: {category}")
+
+
+@app.command()
+def trends(
+    category: str = typer.Option(..., "--category", help="As in products.category."),
+    limit: int = typer.Option(20, "--limit", min=1, help="How many products."),
+    fmt: Format | None = FormatOption,
+) -> None:
+    """Products ranked by trend_score (forecast best-sellers) in a category, best first."""
+    columns = TREND_COLUMNS + TREND_EXTRA
+    rows = _rows(category, limit, trends_query, columns)
+    render(rows, columns, fmt, title=f"trends: {category}")

@@ -1,0 +1,67 @@
+"""Selling skill: neither a hot product nor a small sample inflates it."""
+
+from __future__ import annotations
+
+import math
+
+import ibis
+import pytest
+
+from analytics_market import AS_OF, Market
+from shopstar.analytics.skill import skill_table
+
+
+def _market() -> Market:
+    m = Market()
+    m.product("hot", "beauty")
+    m.product("cold", "beauty")
+    for c in ("o1", "o2", "o3", "o4", "gifted", "lucky", "tiny"):
+        m.creator(c)
+
+    def post(cid: str, creator: str, product: str, views: int, lines: int) -> None:
+        m.content(cid, creator, [product], ago=5, views=views)
+        m.order(product, 4, creator_id=creator, content_id=cid, lines=lines)
+
+    for i, c in enumerate(("o1", "o2", "o3", "o4")):
+        post(f"{c}h", c, "hot", 10_000, 100 + (i % 2) * 10 - 5)  # ~1% per view
+        post(f"{c}c", c, "cold", 10_000, 10 + (i % 2) * 2 - 1)  # ~0.1% per view
+    post("g", "gifted", "cold", 10_000, 30)  # 3x the cold baseline
+    post("l", "lucky", "hot", 10_000, 100)  # the hot baseline
+    post("t", "tiny", "cold", 100, 1)  # 10x, on one line
+    return m
+
+
+@pytest.fixture(scope="module")
+def skills() -> dict[str, dict[str, float]]:
+    rows = ibis.duckdb.connect().to_pyarrow(skill_table(_market().tables(), AS_OF)).to_pylist()
+    return {r["creator_id"]: r for r in rows}
+
+
+def test_gifted_creator_beats_one_riding_a_hot_product(skills: dict) -> None:
+    gifted, lucky = skills["gifted"], skills["lucky"]
+    assert lucky["lines"] / lucky["views"] > gifted["lines"] / gifted["views"]  # raw CVR
+    assert gifted["skill"] > 0.7  # ~log(3), slightly shrunk
+    assert abs(lucky["skill"]) < 0.15
+    assert gifted["skill_low"] > 0 > lucky["skill_low"]
+
+
+def test_expected_lines_use_other_creators_of_the_same_product(skills: dict) -> None:
+    # leave-one-out: the gifted creator's own 30 lines do not raise the cold baseline
+    assert skills["gifted"]["expected"] == pytest.approx(10.0, rel=0.15)
+    assert skills["lucky"]["expected"] == pytest.approx(100.0, rel=0.05)
+
+
+def test_small_samples_are_shrunk_toward_average_with_a_wide_band(skills: dict) -> None:
+    tiny, gifted = skills["tiny"], skills["gifted"]
+    assert 0 <= tiny["skill"] < gifted["skill"]
+    assert tiny["skill"] < math.log(10) / 4
+    assert tiny["skill_high"] - tiny["skill_low"] > gifted["skill_high"] - gifted["skill_low"]
+
+
+def test_star_score_is_skill_times_reach_times_value(skills: dict) -> None:
+    g = skills["gifted"]
+    assert g["reach"] == pytest.approx(10_000)
+    expected = g["multiplier"] * g["reach"] * g["posts_per_week"] * g["value_per_view"]
+    assert g["star_score"] == pytest.approx(expected)
+    # same reach and posts: the skilled creator's potential is higher than the lucky one's
+    assert g["star_score"] > 1.5 * skills["lucky"]["star_score"]
