@@ -14,6 +14,7 @@ from shopstar.lake.raw import RawInput
 from shopstar.lake.store import Lake
 from shopstar.sources.canonical import Canonical, build_inputs, merge_order, refund_id
 from shopstar.sources.detect import SOURCES, detect
+from shopstar.sources.ingest import ingest_exports, is_export, wants_sources
 from shopstar.sources.model import ExportOptions, creator_id_for, order_line_id
 from shopstar.sources.reader import ExportLines, read_lines
 from shopstar.sources.state import LakeState, NothingStored, StoredState
@@ -46,9 +47,12 @@ __all__ = [
     "ExportOptions",
     "creator_id_for",
     "detect",
+    "ingest_exports",
+    "is_export",
     "merge_order",
     "order_line_id",
     "read_export",
     "read_exports",
     "refund_id",
+    "wants_sources",
 ]

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from shopstar.lake.store import Lake
+from shopstar.sources.model import CREATOR_ID_PREFIX
 
 StoredRow = dict[str, Any]
 
@@ -56,7 +57,8 @@ class LakeState:
         return {row[key]: row for row in table.to_pylist()}
 
     def creator_ids_by_handle(self, handles: Collection[str]) -> dict[str, str]:
-        """Stored creators whose handle equals one of ``handles``, ignoring case."""
+        """Stored creators whose handle equals one of ``handles``, ignoring case; a creator with
+        its own id is preferred to a ``tt:<username>`` placeholder of the same handle."""
         files = self.lake.files("creators")
         if not files or not handles:
             return {}
@@ -64,4 +66,12 @@ class LakeState:
         folded = pc.utf8_lower(pc.utf8_ltrim(pc.utf8_trim_whitespace(table["handle"]), "@"))
         wanted = pa.array(sorted(handles), pa.string())
         table = table.append_column("folded", folded).filter(pc.is_in(folded, value_set=wanted))
-        return {row["folded"]: row["creator_id"] for row in table.sort_by("creator_id").to_pylist()}
+        found: dict[str, str] = {}
+        for row in sorted(table.to_pylist(), key=lambda r: _preference(r["creator_id"])):
+            found[row["folded"]] = row["creator_id"]
+        return found
+
+
+def _preference(creator_id: str) -> tuple[bool, str]:
+    """Sort key putting placeholders first, so a creator's own id is the one kept."""
+    return (not creator_id.startswith(CREATOR_ID_PREFIX), creator_id)
