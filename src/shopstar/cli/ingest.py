@@ -12,6 +12,7 @@ from shopstar.cli._app import app
 from shopstar.cli._output import Format, FormatOption, render
 from shopstar.config import get_settings
 from shopstar.lake import COUNT_COLUMNS, IngestReport, Lake, ingest_paths
+from shopstar.sources import SOURCES, ExportOptions, ingest_exports, wants_sources
 
 SHOW_PROGRESS_BYTES = 20 << 20  # inputs at least this large get a progress bar
 
@@ -23,6 +24,16 @@ def ingest(
         None, "--entity", help="Entity of every file, instead of taking it from the file name."
     ),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any row is rejected."),
+    source: str | None = typer.Option(
+        None,
+        "--source",
+        help=f"Read TikTok Shop exports ({', '.join(SOURCES)}); XLSX files and files named "
+        "after no entity are detected from their header. See docs/sources.md.",
+    ),
+    shop_id: str | None = typer.Option(None, "--shop-id", help="Shop of the exports."),
+    currency: str | None = typer.Option(None, "--currency", help="Currency of all-orders exports."),
+    creator: str | None = typer.Option(None, "--creator", help="Owner of creator earnings."),
+    tz: str = typer.Option("UTC", "--tz", help="Time zone of the exports' local times."),
     fmt: Format | None = FormatOption,
 ) -> None:
     """Ingest shop exports into the lake: exact, idempotent and atomic.
@@ -48,7 +59,11 @@ def ingest(
         def progress(description: str, done: int, total: int) -> None:
             bar.update(task, description=description, completed=done, total=total)
 
-        report = ingest_paths(lake, paths, entity=entity, progress=progress)
+        if wants_sources(paths, source, entity):
+            options = ExportOptions(shop_id=shop_id, creator=creator, currency=currency, tz=tz)
+            report = ingest_exports(lake, paths, source=source, options=options, progress=progress)
+        else:
+            report = ingest_paths(lake, paths, entity=entity, progress=progress)
     render(report.rows(), COUNT_COLUMNS, fmt, title=_title(report))
     _notes(err, report)
     if report.unreadable:
