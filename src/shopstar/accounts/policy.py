@@ -37,7 +37,7 @@ from shopstar.catalog.models import Creator, Product, Shop
 from shopstar.errors import ShopstarError
 
 T = TypeVar("T")
-S = TypeVar("S", bound=Select[Any])
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
 class Resource(StrEnum):

@@ -1,0 +1,62 @@
+"""``/creators``: list with filters and pagination, detail, and the app-owned fields."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func, select
+
+from shopstar.accounts import policy
+from shopstar.accounts.policy import Resource
+from shopstar.catalog.edits import edit
+from shopstar.catalog.models import Creator
+from shopstar.web.api.listing import page_of
+from shopstar.web.api.schemas import CreatorOut, CreatorPatch, Page, PaginationDep
+from shopstar.web.deps import ApiPrincipal, SessionDep
+
+router = APIRouter(prefix="/creators", tags=["creators"])
+
+
+@router.get("", response_model=Page[CreatorOut])
+def list_creators(
+    principal: ApiPrincipal,
+    session: SessionDep,
+    page: PaginationDep,
+    region: str | None = Query(None, max_length=16, description="Exact region code."),
+    agency_id: str | None = Query(None, max_length=128, description="Marketplace agency id."),
+    q: str | None = Query(None, max_length=200, description="Part of the handle."),
+    min_followers: int | None = Query(None, ge=0, le=10**12, description="At least this many."),
+) -> Page[CreatorOut]:
+    """Creators visible to the principal, most followed first."""
+    stmt = policy.scoped(select(Creator), principal, Resource.CREATORS)
+    if region is not None:
+        stmt = stmt.where(Creator.region == region)
+    if agency_id is not None:
+        stmt = stmt.where(Creator.agency_id == agency_id)
+    if q:
+        stmt = stmt.where(func.lower(Creator.handle).contains(q.lower(), autoescape=True))
+    if min_followers is not None:
+        stmt = stmt.where(Creator.followers >= min_followers)
+    stmt = stmt.order_by(Creator.followers.desc(), Creator.creator_id)
+    rows, count = page_of(session, stmt, page)
+    data = [CreatorOut.model_validate(r) for r in rows]
+    return Page(data=data, count=count, limit=page.limit, offset=page.offset)
+
+
+@router.get("/{creator_id}", response_model=CreatorOut)
+def get_creator(creator_id: str, principal: ApiPrincipal, session: SessionDep) -> CreatorOut:
+    """One creator (404 when it does not exist or is not visible)."""
+    creator = policy.get_readable(session, principal, Resource.CREATORS, creator_id)
+    return CreatorOut.model_validate(creator)
+
+
+@router.patch("/{creator_id}", response_model=CreatorOut)
+def update_creator(
+    creator_id: str, body: CreatorPatch, principal: ApiPrincipal, session: SessionDep
+) -> CreatorOut:
+    """Change a creator's bio (the creator, its authorised agency, its roster manager, a
+    program admin)."""
+    creator = edit(
+        session, principal, Resource.CREATORS, creator_id, body.model_dump(exclude_unset=True)
+    )
+    session.commit()
+    return CreatorOut.model_validate(creator)

@@ -1,0 +1,142 @@
+"""The API's response and request bodies. Money and rates are decimal strings, times ISO-8601."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a listing: ``count`` is the total number of matching rows."""
+
+    data: list[T]
+    count: int
+    limit: int
+    offset: int
+
+
+class Pagination(BaseModel):
+    """``limit`` and ``offset`` query parameters."""
+
+    limit: int = Field(50, ge=1, le=500, description="Rows per page (1-500).")
+    offset: int = Field(0, ge=0, le=10_000_000, description="Rows to skip.")
+
+
+PaginationDep = Annotated[Pagination, Query()]
+
+
+class _FromORM(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class OrganizationOut(_FromORM):
+    """An organisation: program team, agency, shop or creator."""
+
+    id: int
+    kind: str
+    name: str
+    external_id: str | None
+
+
+class MeOut(BaseModel):
+    """Who the token belongs to."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    organization: OrganizationOut
+    scopes: list[str]
+    categories: list[str]
+
+
+class CreatorOut(_FromORM):
+    """A creator (affiliate)."""
+
+    creator_id: str
+    handle: str
+    region: str
+    followers: int
+    joined_at: dt.datetime
+    agency_id: str | None
+    bio: str | None
+
+
+class ShopOut(_FromORM):
+    """A shop (brand or merchant)."""
+
+    shop_id: str
+    name: str
+    region: str
+    size: str
+    joined_at: dt.datetime
+    organization_id: int
+    description: str | None
+
+
+class ProductOut(_FromORM):
+    """A product; ``price`` and ``commission_rate`` are exact decimals."""
+
+    product_id: str
+    shop_id: str
+    title: str
+    category: str
+    subcategory: str | None
+    price: Decimal
+    currency: str
+    commission_rate: Decimal
+    listed_at: dt.datetime
+    notes: str | None
+
+
+class AuthorizationOut(BaseModel):
+    """A creator's authorisation of an agency."""
+
+    id: int
+    agency_id: str | None
+    agency_name: str
+    creator_id: str
+    status: str
+    granted_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class _Patch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrganizationPatch(_Patch):
+    """Rename an organisation."""
+
+    name: str = Field(min_length=1, max_length=200)
+
+
+class CreatorPatch(_Patch):
+    """The app-owned fields of a creator."""
+
+    bio: str | None = Field(None, max_length=2000)
+
+
+class ShopPatch(_Patch):
+    """The app-owned fields of a shop."""
+
+    description: str | None = Field(None, max_length=2000)
+
+
+class ProductPatch(_Patch):
+    """The app-owned fields of a product."""
+
+    notes: str | None = Field(None, max_length=2000)
+
+
+class AuthorizationCreate(_Patch):
+    """Authorise an agency; ``creator_id`` only when a program admin acts for a creator."""
+
+    agency_id: str = Field(min_length=1, max_length=128)
+    creator_id: str | None = Field(None, min_length=1, max_length=128)

@@ -1,0 +1,62 @@
+"""Request dependencies: the DB session and the principal (API token or page login)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from shopstar.accounts.principal import Principal, load_principal
+from shopstar.accounts.tokens import principal_for_token
+from shopstar.web.errors import LoginRequired
+
+bearer = HTTPBearer(auto_error=False, description="An API token from `shopstar users token`.")
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session for this request; endpoints that write commit it themselves."""
+    with request.app.state.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def api_principal(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """The principal of the request's bearer token; 401 without a valid one."""
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None:
+        raise HTTPException(401, "send an API token: Authorization: Bearer <token>", challenge)
+    principal = principal_for_token(session, credentials.credentials)
+    if principal is None:
+        raise HTTPException(401, "the API token is unknown or revoked", challenge)
+    return principal
+
+
+ApiPrincipal = Annotated[Principal, Depends(api_principal)]
+
+
+def page_principal_or_none(request: Request, session: SessionDep) -> Principal | None:
+    """The logged-in principal of a page request, or None."""
+    user_id = request.session.get("uid")
+    if not isinstance(user_id, int):
+        return None
+    return load_principal(session, user_id)
+
+
+def page_principal(
+    principal: Annotated[Principal | None, Depends(page_principal_or_none)],
+) -> Principal:
+    """The logged-in principal; pages without one redirect to the login page."""
+    if principal is None:
+        raise LoginRequired
+    return principal
+
+
+PagePrincipal = Annotated[Principal, Depends(page_principal)]
