@@ -14,7 +14,16 @@ from rich.console import Console
 from shopstar.cli._app import app
 from shopstar.errors import ShopstarError
 
-COMMAND_MODULES: tuple[str, ...] = ("about", "db", "users", "ingest", "summary")
+COMMAND_MODULES: tuple[str, ...] = (
+    "about",
+    "db",
+    "users",
+    "ingest",
+    "summary",
+    "sim",
+    "demo",
+    "serve",
+)
 
 
 def _load_commands() -> None:

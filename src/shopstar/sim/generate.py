@@ -31,9 +31,10 @@ STEPS = ("catalog", "creators", "content", "orders", "tables", "write", "truth")
 class SimResult:
     """What :func:`generate` wrote: data files per entity, the truth directory, row counts.
 
-    ``rows`` counts rows written per entity file; ``order_lines`` counts distinct order lines
-    (re-sent cancellation rows excluded). ``expected_ingest`` is what ingest of ``out`` should
-    report per entity: rejected, duplicate and superseded rows.
+    ``rows`` counts rows written per entity file (``extra_files`` per messy file);
+    ``order_lines`` counts distinct order lines (re-sent cancellation rows excluded).
+    ``expected_ingest`` is what ingest of ``out`` should report per entity: rejected,
+    duplicate and superseded rows.
     """
 
     out: Path
@@ -42,7 +43,7 @@ class SimResult:
     rows: dict[str, int]
     order_lines: int
     seconds: float
-    extra_files: list[Path] = field(default_factory=list)
+    extra_files: dict[Path, int] = field(default_factory=dict)
     expected_ingest: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
@@ -84,15 +85,14 @@ def generate(out: Path, config: SimConfig, progress: Progress | None = None) -> 
         write_table(tables[name], files[name])
     expected = {name: {"rejected": 0, "duplicate": 0, "superseded": 0} for name in ENTITIES}
     expected["orders"]["superseded"] = int(orders.cancelled.sum())
-    extra: list[Path] = []
+    extra: dict[Path, int] = {}
     if config.messy:
         for name in DEFECTS:
             expected[name]["rejected"] = write_bad_rows(out, name, tables[name])
-            extra.append(out / f"{name}-messy.csv")
+            extra[out / f"{name}-messy.csv"] = expected[name]["rejected"]
         resend = _never_cancelled(tables["orders"], orders.line[orders.cancelled])
-        extra.append(out / f"orders-resent{suffix}")
-        write_table(resend, extra[-1])
-        expected["orders"]["duplicate"] = len(resend)
+        write_table(resend, out / f"orders-resent{suffix}")
+        extra[out / f"orders-resent{suffix}"] = expected["orders"]["duplicate"] = len(resend)
     rows = {name: len(t) for name, t in tables.items()}
     say("truth")
     truth_dir = out / "truth"

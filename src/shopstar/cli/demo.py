@@ -1,0 +1,90 @@
+"""``shopstar demo``: build a demo marketplace and load it, step by step.
+
+Each step is a function taking the :class:`DemoContext`; :data:`DEMO_STEPS` lists them in
+order, so adding one (score, serve...) is one function and one entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from shopstar.cli._app import app
+from shopstar.cli._output import Format, render
+from shopstar.cli.sim import run_with_progress
+from shopstar.config import Settings, get_settings
+from shopstar.errors import ShopstarError
+from shopstar.sim import SimConfig, SimResult
+
+
+@dataclass
+class DemoContext:
+    """What the demo steps share."""
+
+    settings: Settings
+    config: SimConfig
+    console: Console
+    data_dir: Path
+    sim: SimResult | None = None
+
+
+def simulate(ctx: DemoContext) -> None:
+    """Generate the demo marketplace into ``$SHOPSTAR_HOME/demo``."""
+    ctx.sim = run_with_progress(ctx.data_dir, ctx.config, ctx.console)
+    ctx.console.print(
+        f"[green]✓[/] simulated {ctx.config.creators} creators over {ctx.config.weeks} weeks: "
+        f"{ctx.sim.order_lines:,} order lines in {ctx.sim.seconds:.1f}s ({ctx.data_dir})"
+    )
+
+
+def ingest(ctx: DemoContext) -> None:
+    """Ingest the marketplace into the lake (idempotent: a re-run adds nothing)."""
+    from shopstar.lake import Lake, ingest_paths
+
+    with ctx.console.status("ingesting...") as status:
+        report = ingest_paths(
+            Lake(ctx.settings.lake_dir),
+            [ctx.data_dir],
+            progress=lambda what, _done, _total: status.update(f"ingesting: {what}"),
+        )
+    if report.unreadable or report.rejected:
+        raise ShopstarError(f"demo data did not ingest cleanly: {report.to_json()}")
+    accepted = sum(c.accepted for c in report.counts.values())
+    ctx.console.print(f"[green]✓[/] ingested {accepted:,} new rows into {ctx.settings.lake_dir}")
+
+
+def summarise(ctx: DemoContext) -> None:
+    """Print the marketplace summary by category."""
+    import ibis
+
+    from shopstar.analytics.source import lake_tables
+    from shopstar.analytics.summary import SUMMARY_COLUMNS, summary
+    from shopstar.lake import Lake
+
+    rows = summary(lake_tables(ibis.duckdb.connect(), Lake(ctx.settings.lake_dir)), "category")
+    render(rows, SUMMARY_COLUMNS, Format.table, title="Demo marketplace by category")
+
+
+DEMO_STEPS: tuple[Callable[[DemoContext], None], ...] = (simulate, ingest, summarise)
+
+
+@app.command()
+def demo(
+    creators: int = typer.Option(SimConfig.creators, "--creators", min=10, help="Creators."),
+    weeks: int = typer.Option(SimConfig.weeks, "--weeks", min=1, max=260, help="Weeks."),
+    seed: int = typer.Option(SimConfig.seed, "--seed", help="Random seed."),
+) -> None:
+    """Build a demo marketplace under $SHOPSTAR_HOME/demo, ingest it and print its summary."""
+    settings = get_settings()
+    ctx = DemoContext(
+        settings=settings,
+        config=SimConfig(creators=creators, weeks=weeks, seed=seed),
+        console=Console(stderr=True, highlight=False),
+        data_dir=settings.home / "demo",
+    )
+    for step in DEMO_STEPS:
+        step(ctx)
