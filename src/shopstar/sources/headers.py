@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 INDONESIAN: Mapping[str, str] = {
     "ID Pesanan": "Order ID",
@@ -42,6 +43,7 @@ LOCALES: Mapping[str, Mapping[str, str]] = {"en": {}, "id": INDONESIAN}
 """Locale code -> {header as written: English header}. English needs no translation."""
 
 
+@lru_cache(maxsize=1024)
 def normalise(name: str) -> str:
     """Compare headers ignoring case, surrounding blanks, repeated blanks and a BOM."""
     return " ".join(name.replace("\ufeff", "").split()).casefold()
