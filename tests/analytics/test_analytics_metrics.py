@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import ibis
 import pytest
-
 from analytics_market import AS_OF, Market
+
 from shopstar.analytics.metrics import creator_metrics
 
 

@@ -6,8 +6,8 @@ import math
 
 import ibis
 import pytest
-
 from analytics_market import AS_OF, Market
+
 from shopstar.analytics.skill import skill_table
 
 

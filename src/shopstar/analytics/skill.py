@@ -7,8 +7,9 @@ multiplier has a Gamma(α, α) prior per category (α from the between-creator d
 its posterior mean is ``(O + α) / (E + α)``: small samples stay near the average creator.
 ``skill`` is the log of that multiplier (0 = average), with a 90% band of ±1.645/√(O + α).
 
-Reach is the mean views per post featuring the category; star_score is the expected weekly
-affiliate GMV in the category: skill multiplier × reach × posts per week × category GMV per view.
+star_score is the expected weekly affiliate GMV of the creator in the category: skill multiplier
+× reach × posts per week × the category's GMV per view, per content kind
+(:mod:`shopstar.analytics.reach`), i.e. what the creator would sell with their whole cadence.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-from shopstar.analytics.facts import Tables, content_products, content_views, day_window, sold_lines
+from shopstar.analytics.facts import (
+    Tables,
+    content_categories,
+    content_products,
+    content_views,
+    day_window,
+    sold_lines,
+)
+from shopstar.analytics.reach import weekly_base
 
 SKILL_DAYS = 90
 PRIOR_LINES = 2.0  # pseudo order lines smoothing each product's baseline toward its category
@@ -112,45 +121,28 @@ def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Ta
     views = content_views(tables, as_of)
     views = views.filter(day_window(views.day, as_of, days))
     per_content = views.group_by(["content_id", "creator_id"]).aggregate(views=views.views.sum())
-    cats = content_products(tables).select("content_id", "category").distinct()
-    in_cat = per_content.join(cats, "content_id")
-    reach = in_cat.group_by(["creator_id", "category"]).aggregate(
+    in_cat = per_content.join(content_categories(tables), "content_id")
+    seen = in_cat.group_by(["creator_id", "category"]).aggregate(
         views=in_cat.views.sum(), posts=in_cat.content_id.nunique()
     )
-    lines = sold_lines(tables, as_of)
-    lines = lines.filter(lines.creator_id.notnull(), day_window(lines.day, as_of, days))
-    cat_gmv = lines.group_by("category").aggregate(cat_gmv=lines.gmv.sum())
-    cat_views = reach.group_by("category").aggregate(cat_views=reach.views.sum())
-    value = cat_views.left_join(cat_gmv, "category").drop("category_right")
-    value = value.select(
-        "category",
-        value_per_view=ibis.ifelse(
-            value.cat_views > 0,
-            _f(value.cat_gmv.fill_null(0)) / _f(value.cat_views),
-            ibis.literal(0.0),
-        ),
+    seen = seen.filter(seen.views > 0).join(by_cat, ["creator_id", "category"])
+    out = seen.join(dispersion, "category").left_join(
+        weekly_base(tables, as_of, days, seen), ["creator_id", "category"]
     )
-
-    out = (
-        reach.filter(reach.views > 0)
-        .join(by_cat, ["creator_id", "category"])
-        .join(dispersion, "category")
-        .join(value, "category")
-    )
+    out = out.drop("creator_id_right", "category_right")
     alpha = out.prior_strength
     multiplier = (_f(out.lines) + alpha) / (out.expected + alpha)
     band = Z90 / (_f(out.lines) + alpha).sqrt()
-    weeks = days / 7.0
+    zero = ibis.literal(0.0)
     out = out.mutate(
         multiplier=multiplier,
         skill=multiplier.ln(),
-        reach=_f(out.views) / _f(out.posts),
-        posts_per_week=_f(out.posts) / weeks,
+        reach=out.reach.fill_null(zero),
+        posts_per_week=out.posts_per_week.fill_null(zero),
+        value_per_view=out.value_per_view.fill_null(zero),
+        star_score=multiplier * out.base_gmv.fill_null(zero),
     )
     out = out.mutate(skill_low=out.skill - band, skill_high=out.skill + band)
-    out = out.mutate(
-        star_score=out.multiplier * out.reach * out.posts_per_week * out.value_per_view
-    )
     return out.select(
         "creator_id",
         "category",

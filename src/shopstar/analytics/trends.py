@@ -2,8 +2,10 @@
 
 Weeks are the 7-day windows ending at the as-of date (week 1 = the last 7 days). Units are
 items sold on non-cancelled lines, organic and affiliate. ``trend_score`` forecasts the units of
-the next two weeks by extrapolating the recent log growth of sales, damped and blended with the
-growth of creator adoption, so that a product on the rise outranks one already fading.
+the next two weeks: a level (mostly last week, partly the week before, against noise) times the
+damped log growth of the last two weeks over the two before and the growth of creator adoption,
+so that a product on the rise outranks one already fading. The weights were chosen on simulated
+marketplaces (docs/evaluation.md).
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from shopstar.analytics.facts import (
 )
 
 HISTORY_WEEKS = 4
-MOMENTUM = 1.0  # weight of last week's log growth in the forecast
-ADOPTION_WEIGHT = 0.5  # weight of the growth of creator adoption
-MAX_STEP = 1.5  # cap of the weekly log growth used, against one-week flukes
+LAST_WEEK_WEIGHT = 0.7  # the level is 0.7 x last week + 0.3 x the week before (less noise)
+MOMENTUM = 0.25  # damping of the weekly log growth (last two weeks against the two before)
+ADOPTION_WEIGHT = 0.3  # elasticity to the growth of creator adoption
 BREAKOUT_GROWTH = 2.0
 BREAKOUT_MIN_UNITS = 10
 
@@ -65,13 +67,14 @@ def trend_table(tables: Tables, as_of: dt.date) -> ir.Table:
         adopters=out.adopters.coalesce(zero),
         adopters_prev=out.adopters_prev.coalesce(zero),
     )
-    u1 = out.units_w1.cast("float64")
-    u2 = out.units_w2.cast("float64")
-    step = ((u1 + 1.0) / (u2 + 1.0)).ln().clip(-MAX_STEP, MAX_STEP)
-    adopt = ((out.adopters.cast("float64") + 1.0) / (out.adopters_prev.cast("float64") + 1.0)).ln()
-    # forecast of week +1 and +2 from the level of week 1 and the log growth per week
-    growth = MOMENTUM * step + ADOPTION_WEIGHT * adopt
-    forecast = (u1 + 1.0) * ((growth).exp() + (growth * 2.0).exp()) - 2.0
+    u1, u2, u3, u4 = (out[f"units_w{w}"].cast("float64") for w in range(1, HISTORY_WEEKS + 1))
+    level = LAST_WEEK_WEIGHT * u1 + (1.0 - LAST_WEEK_WEIGHT) * u2
+    growth = MOMENTUM * ((u1 + u2 + 2.0) / (u3 + u4 + 2.0)).ln() / 2.0
+    adoption = (
+        ADOPTION_WEIGHT
+        * ((out.adopters.cast("float64") + 1.0) / (out.adopters_prev.cast("float64") + 1.0)).ln()
+    )
+    forecast = 2.0 * (level + 1.0) * (growth + adoption).exp() - 2.0
     return out.mutate(
         velocity=u1 / 7.0,
         acceleration=(u1 - u2) / 7.0,

@@ -1,0 +1,144 @@
+"""Judge a scoring run against a simulated marketplace's ground truth, beside naive baselines.
+
+- skill: Spearman of ``skill`` with ``true_skill`` over creator × category pairs with at least
+  :data:`MIN_VIEWS` views in the category (baseline: raw affiliate GMV per view);
+- star_score: precision@50 against the top ``true_potential`` among scored pairs (baselines:
+  followers; raw affiliate GMV in the category over 90 days);
+- rising: precision and recall of the flagged rising creators against ``is_rising`` (baseline:
+  the same number of creators with the largest absolute follower gain);
+- trends: mean over categories of precision@20 of ``trend_score`` against the best-sellers
+  (units) of the two weeks after the as-of date (baseline: last week's best-sellers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import ibis
+import pandas as pd
+
+from shopstar.analytics.inputs import parquet_tables
+from shopstar.analytics.run import ScoreResult, latest_day, score
+from shopstar.sim.truth import Truth, load_truth
+
+MIN_VIEWS = 10_000
+TOP_STARS = 50
+TOP_TRENDS = 20
+TREND_WEEKS = 2
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Every figure and its baselines for one marketplace."""
+
+    skill_spearman: float
+    skill_spearman_gmv_per_view: float
+    skill_pairs: int
+    star_precision: float
+    star_precision_followers: float
+    star_precision_gmv: float
+    rising_precision: float
+    rising_recall: float
+    rising_flagged: int
+    rising_precision_follower_gain: float
+    trend_precision: float
+    trend_precision_last_week: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        """Figures by name."""
+        return asdict(self)
+
+
+def spearman(a: pd.Series, b: pd.Series) -> float:
+    """Spearman rank correlation (Pearson correlation of average ranks)."""
+    return float(a.rank().corr(b.rank()))
+
+
+def _precision_at(scores: pd.Series, truth: pd.Series, k: int) -> float:
+    """Share of the top ``k`` by ``scores`` that are in the top ``k`` by ``truth``."""
+    k = min(k, len(truth))
+    if k == 0:
+        return float("nan")
+    best = set(truth.sort_values(ascending=False, kind="stable").index[:k])
+    picked = scores.sort_values(ascending=False, kind="stable").index[:k]
+    return sum(1 for i in picked if i in best) / k
+
+
+def evaluate_stars(result: ScoreResult, truth: Truth) -> dict[str, float | int]:
+    """Skill, star_score and rising figures of a run over the whole simulated period."""
+    stars = result.stars.to_pandas().set_index(["creator_id", "category"])
+    cc = truth.creator_category.set_index(["creator_id", "category"])
+    pairs = stars.join(cc, how="inner")
+    seen = pairs[pairs["views"] >= MIN_VIEWS]
+    gmv_per_view = seen["gmv"].astype(float) / seen["views"]
+
+    metrics = result.metrics.to_pandas()
+    gmv90 = metrics[metrics["window_days"] == 90].set_index(["creator_id", "category"])["gmv"]
+    rising = result.rising.to_pandas()
+    followers = rising.groupby("creator_id")["followers"].max()
+    creators = truth.creators.set_index("creator_id")
+
+    flagged = set(rising.loc[rising["is_rising"], "creator_id"])
+    truly = set(creators.index[creators["is_rising"]])
+    gain = (creators["followers_final"] - creators["followers_initial"]).sort_values(
+        ascending=False, kind="stable"
+    )
+    by_gain = set(gain.index[: len(flagged)])
+    return {
+        "skill_spearman": spearman(seen["skill"], seen["true_skill"]),
+        "skill_spearman_gmv_per_view": spearman(gmv_per_view, seen["true_skill"]),
+        "skill_pairs": len(seen),
+        "star_precision": _precision_at(pairs["star_score"], pairs["true_potential"], TOP_STARS),
+        "star_precision_followers": _precision_at(
+            pd.Series(pairs.index.get_level_values("creator_id").map(followers), pairs.index),
+            pairs["true_potential"],
+            TOP_STARS,
+        ),
+        "star_precision_gmv": _precision_at(
+            gmv90.reindex(pairs.index).fillna(0).astype(float),
+            pairs["true_potential"],
+            TOP_STARS,
+        ),
+        "rising_precision": len(flagged & truly) / len(flagged) if flagged else float("nan"),
+        "rising_recall": len(flagged & truly) / len(truly) if truly else float("nan"),
+        "rising_flagged": len(flagged),
+        "rising_precision_follower_gain": (
+            len(by_gain & truly) / len(by_gain) if by_gain else float("nan")
+        ),
+    }
+
+
+def evaluate_trends(result: ScoreResult, truth: Truth) -> dict[str, float]:
+    """Trend figures of a run scored :data:`TREND_WEEKS` weeks before the end of the data."""
+    weekly = truth.products_weekly
+    start = pd.Timestamp(result.as_of + dt.timedelta(days=1))
+    end = start + pd.Timedelta(days=7 * TREND_WEEKS)
+    week_start = pd.to_datetime(weekly["week_start"])
+    future = weekly[(week_start >= start) & (week_start < end) & ~weekly["is_future"]]
+    units = future.groupby("product_id")["units_sold"].sum()
+    trends = result.trends.to_pandas().set_index("product_id")
+    category = truth.products.set_index("product_id")["category"]
+    ours, base = [], []
+    for _, ids in category.groupby(category).groups.items():
+        actual = units.reindex(ids).fillna(0)
+        scored = trends.reindex(ids)
+        ours.append(_precision_at(scored["trend_score"].fillna(0), actual, TOP_TRENDS))
+        base.append(_precision_at(scored["units_w1"].fillna(0), actual, TOP_TRENDS))
+    return {
+        "trend_precision": sum(ours) / len(ours),
+        "trend_precision_last_week": sum(base) / len(base),
+    }
+
+
+def evaluate(sim_dir: Path) -> Evaluation:
+    """Score a simulated marketplace on DuckDB (once on all data, once two weeks before the
+    end for trends) and judge both runs against its truth."""
+    truth = load_truth(sim_dir)
+    con = ibis.duckdb.connect()
+    tables = parquet_tables(con, sim_dir)
+    full = score(con, tables)
+    early = score(con, tables, latest_day(con, tables) - dt.timedelta(days=7 * TREND_WEEKS))
+    figures = {**evaluate_stars(full, truth), **evaluate_trends(early, truth)}
+    return Evaluation(**figures)  # type: ignore[arg-type]

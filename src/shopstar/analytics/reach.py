@@ -1,0 +1,143 @@
+"""Reach (expected views per post), posting cadence and the GMV a view is worth per category.
+
+Reach is estimated per creator and content kind from the posts of the last :data:`REACH_DAYS`
+days. Views are heavy-tailed (virality), so it is the log-normal mean ``exp(μ + s²/2)``, with
+``s²`` the within-creator variance of log views pooled over every creator of that kind, and μ
+the creator's mean log views shrunk (empirical Bayes) toward what their current follower count
+predicts (a log-log fit over all creators of that kind): a few lucky posts do not make reach.
+Cadence (posts per week) counts the posts of the last :data:`CADENCE_DAYS` days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+
+from shopstar.analytics.audience import follower_growth
+from shopstar.analytics.facts import (
+    Tables,
+    content_categories,
+    content_views,
+    day_window,
+    sold_lines,
+)
+
+REACH_DAYS = 28
+CADENCE_DAYS = 90
+MIN_BETWEEN = 0.01  # floor of the between-creator variance of log reach
+
+
+def _f(value: ir.NumericValue) -> ir.FloatingValue:
+    return value.cast("float64")
+
+
+def creator_reach(tables: Tables, as_of: dt.date) -> ir.Table:
+    """Expected views per post and posts per week of each creator and content kind.
+
+    Columns: creator_id, kind, reach, posts_per_week.
+    """
+    content = tables["content"]
+    published = content.published_at.date()
+    recent = content.filter(day_window(published, as_of, CADENCE_DAYS)).select(
+        "content_id", "creator_id", "kind", fresh=day_window(published, as_of, REACH_DAYS)
+    )
+    views = content_views(tables, as_of)
+    lifetime = views.group_by("content_id").aggregate(views=views.views.sum())
+    posts = recent.left_join(lifetime, "content_id").drop("content_id_right")
+    posts = posts.mutate(log_views=(_f(posts.views.fill_null(0)) + 1.0).ln())
+    per = posts.group_by(["creator_id", "kind"]).aggregate(
+        posts=posts.count(),
+        n=posts.count(where=posts.fresh),
+        mean_log=posts.log_views.mean(where=posts.fresh),
+        var_log=posts.log_views.var(how="sample", where=posts.fresh),
+    )
+    audience = follower_growth(tables, as_of).select("creator_id", "followers")
+    per = per.join(audience, "creator_id")
+    per = per.mutate(x=(_f(per.followers.fill_null(0)) + 1.0).ln())
+    several = per.n >= 2
+    fit = per.group_by("kind").aggregate(
+        spread=(per.var_log * _f(per.n - 1)).sum(where=several)
+        / _f((per.n - 1).sum(where=several)),
+        cov_xy=per.x.cov(per.mean_log, how="pop", where=several),
+        var_x=per.x.var(how="pop", where=several),
+        mean_x=per.x.mean(where=several),
+        mean_y=per.mean_log.mean(where=several),
+    )
+    out = per.join(fit, "kind")
+    spread = out.spread.fill_null(0.0).round(9)
+    slope = ibis.ifelse(out.var_x > 0, out.cov_xy / out.var_x, ibis.literal(0.0))
+    predicted = out.mean_y.fill_null(out.mean_log) + slope * (out.x - out.mean_x.fill_null(out.x))
+    noise = spread / _f(out.n)
+    out = out.mutate(predicted=predicted, noise=noise, resid=out.mean_log - predicted)
+    between = out.group_by("kind").aggregate(
+        tau2=(out.resid.var(how="pop", where=out.n >= 2) - out.noise.mean(where=out.n >= 2))
+    )
+    out = out.join(between, "kind")
+    tau2 = ibis.greatest(out.tau2.fill_null(MIN_BETWEEN).round(9), ibis.literal(MIN_BETWEEN))
+    log_mean = ibis.ifelse(
+        out.n > 0,
+        (out.mean_log * tau2 + out.predicted * out.noise) / (tau2 + out.noise),
+        out.predicted,
+    )
+    return out.select(
+        "creator_id",
+        "kind",
+        reach=(log_mean + spread / 2.0).exp() - 1.0,
+        posts_per_week=_f(out.posts) / (CADENCE_DAYS / 7.0),
+    )
+
+
+def category_value(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
+    """Affiliate GMV per view of content of each kind featuring each category.
+
+    Columns: category, kind, value_per_view.
+    """
+    views = content_views(tables, as_of)
+    views = views.filter(day_window(views.day, as_of, days))
+    per_content = views.group_by(["content_id", "kind"]).aggregate(views=views.views.sum())
+    in_cat = per_content.join(content_categories(tables), "content_id")
+    cat_views = in_cat.group_by(["category", "kind"]).aggregate(cat_views=in_cat.views.sum())
+    lines = sold_lines(tables, as_of)
+    lines = lines.filter(lines.creator_id.notnull(), day_window(lines.day, as_of, days))
+    cat_gmv = lines.group_by(["category", lines.channel.name("kind")]).aggregate(
+        cat_gmv=lines.gmv.sum()
+    )
+    value = cat_views.left_join(cat_gmv, ["category", "kind"]).drop("category_right", "kind_right")
+    return value.select(
+        "category",
+        "kind",
+        value_per_view=ibis.ifelse(
+            value.cat_views > 0,
+            _f(value.cat_gmv.fill_null(0)) / _f(value.cat_views),
+            ibis.literal(0.0),
+        ),
+    )
+
+
+def weekly_base(tables: Tables, as_of: dt.date, days: int, pairs: ir.Table) -> ir.Table:
+    """For each (creator_id, category) of ``pairs``: the creator's reach and cadence, and the
+    weekly affiliate GMV an average seller would make with them in that category.
+
+    Columns: creator_id, category, reach, posts_per_week, value_per_view, base_gmv.
+    """
+    reach = creator_reach(tables, as_of)
+    kinds = pairs.select("creator_id", "category").join(reach, "creator_id")
+    kinds = kinds.join(category_value(tables, as_of, days), ["category", "kind"])
+    weekly_views = kinds.reach * kinds.posts_per_week
+    out = kinds.group_by(["creator_id", "category"]).aggregate(
+        weekly_views=weekly_views.sum(),
+        posts_per_week=kinds.posts_per_week.sum(),
+        base_gmv=(weekly_views * kinds.value_per_view).sum(),
+    )
+    return out.select(
+        "creator_id",
+        "category",
+        "posts_per_week",
+        "base_gmv",
+        reach=out.weekly_views / out.posts_per_week,
+        value_per_view=ibis.ifelse(
+            out.weekly_views > 0, out.base_gmv / out.weekly_views, ibis.literal(0.0)
+        ),
+    )
