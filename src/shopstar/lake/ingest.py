@@ -171,7 +171,8 @@ def ingest_paths(
         try:
             inputs.append(read_file(path, name))
         except UnreadableInput as exc:
-            report.unreadable.append((str(path), str(exc).removeprefix(f"{path}: ")))
+            reason = str(exc).removeprefix(f"{path}: ").removeprefix(f"{path.name}: ")
+            report.unreadable.append((str(path), reason))
         read_bytes += _size(path)
     if not inputs:
         return report

@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from shopstar.contract import ENTITIES, Entity
-from shopstar.contract.validation import column_rule, quote_ident, sql_type, typed_input
+from shopstar.contract.validation import S, column_rule, quote_ident, sql_type, typed_input
 from shopstar.lake.raw import RawInput, Reject
 from shopstar.lake.report import EntityCounts
 from shopstar.lake.store import fsync_path
@@ -63,7 +63,7 @@ def prepare(raw: RawInput, index: int) -> pa.Table:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             columns[col.name] = values.cast(pa.string())
     n = raw.table.num_rows
-    columns["__seq"] = np.arange(n, dtype=np.int64) + (index << SEQ_SHIFT)
+    columns["__seq"] = pa.array(np.arange(n, dtype=np.int64) + (index << SEQ_SHIFT))
     lines = (
         np.arange(1, n + 1, dtype=np.int64)
         if raw.lines is None
@@ -71,7 +71,7 @@ def prepare(raw: RawInput, index: int) -> pa.Table:
     )
     if len(lines) != n:
         raise ValueError(f"{raw.source}: {len(lines)} line numbers for {n} rows")
-    columns["__line"] = lines
+    columns["__line"] = pa.array(lines)
     return pa.table(columns)
 
 
@@ -107,17 +107,24 @@ class EntityMerge:
         self.rejects.extend((raw.source, r) for r in raw.rejects)
         table = prepare(raw, index)
         types = {f.name: f.type for f in table.schema}
-        rules = {c.name: column_rule(c, types.get(c.name)) for c in self.entity.columns}
-        checks = [check for rule in rules.values() for check in rule.checks]
+        rules = [column_rule(c, types.get(c.name)) for c in self.entity.columns]
+        texts = ", ".join(f"{rule.text} AS __s{i}" for i, rule in enumerate(rules))
+        values = ", ".join(
+            f"__s{i}, {rule.value.replace(S, f'__s{i}')} AS __v{i}" for i, rule in enumerate(rules)
+        )
+        checks = [rule.bind(f"__s{i}", f"__v{i}") for i, rule in enumerate(rules)]
+        checks = [(bad, why) for bad, why in checks if bad != "FALSE"]
         reason = (
-            "CASE " + " ".join(f"WHEN {cond} THEN {why}" for cond, why in checks) + " END"
+            "CASE " + " ".join(f"WHEN {bad} THEN {why}" for bad, why in checks) + " END"
             if checks
             else "CAST(NULL AS VARCHAR)"
         )
-        values = ", ".join(rule.value for rule in rules.values())
+        typed = ", ".join(f"__v{i}" for i in range(len(rules)))
         self.con.register("raw_input", table)
         self.con.execute(
-            f"INSERT INTO checked SELECT {values}, __seq, __line, {reason} FROM raw_input"
+            f"""INSERT INTO checked SELECT {typed}, __seq, __line, {reason} FROM (
+                SELECT {values}, __seq, __line FROM (
+                    SELECT {texts}, __seq, __line FROM raw_input))"""
         )
         self.con.unregister("raw_input")
 
@@ -128,9 +135,8 @@ class EntityMerge:
         self.counts.rejected += len(found)
         by_input: dict[int, list[tuple[int, int, str]]] = {}
         for seq, line, reason in found:
-            by_input.setdefault(seq >> SEQ_SHIFT, []).append(
-                (seq & ((1 << SEQ_SHIFT) - 1), line, reason)
-            )
+            row_index = seq & ((1 << SEQ_SHIFT) - 1)
+            by_input.setdefault(seq >> SEQ_SHIFT, []).append((row_index, line, reason))
         for index, rows in by_input.items():
             raw = self._inputs[index]
             taken = raw.table.take([r[0] for r in rows]).to_pylist()
@@ -141,82 +147,99 @@ class EntityMerge:
     def merge(self, parts: list[str], batch_id: str) -> Merged:
         """Decide every valid row's fate against the live ``parts`` and write the new parts."""
         self._collect_rejects()
-        con, entity = self.con, self.entity
+        con, entity, c = self.con, self.entity, self.counts
         cols = _cols(entity)
         key = ", ".join(quote_ident(k) for k in entity.key)
         files = [str(self.root / p) for p in parts]
-        if files:
-            source = f"read_parquet({sql_list(files)})"
-            con.execute(f"CREATE OR REPLACE TEMP VIEW cur AS SELECT {cols} FROM {source}")
+        valid = "checked WHERE __reason IS NULL"
+        row = con.execute(
+            f"SELECT count(*), (SELECT count(*) FROM (SELECT DISTINCT {key} FROM {valid})) "
+            f"FROM {valid}"
+        ).fetchone()
+        n_valid, n_keys = row if row else (0, 0)
+        writer = _PartWriter(con, self.root, entity.name, batch_id)
+        new_parts = list(parts)
+        if not files and n_valid == n_keys:  # fast path: new keys, each once
+            c.accepted = n_valid
+            accepted_part = writer.write(f"SELECT {cols} FROM {valid}")
         else:
-            con.execute(f"CREATE OR REPLACE TEMP VIEW cur AS SELECT {cols} FROM checked LIMIT 0")
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE firsts AS SELECT {cols}, min(__seq) AS __seq, "
-            "count(*) AS __n FROM checked WHERE __reason IS NULL GROUP BY ALL"
+            self._decide(files, unique=n_valid == n_keys)
+            accepted_part = writer.write(f"SELECT {cols} FROM decided WHERE __fate = 'accepted'")
+            replaced = f"SELECT {key} FROM decided WHERE __fate = 'accepted' AND __in_lake"
+            if files and _count(con, replaced):
+                affected = [
+                    str(Path(name).relative_to(self.root))
+                    for (name,) in con.execute(
+                        f"""SELECT DISTINCT filename FROM read_parquet({sql_list(files)},
+                        filename=true) SEMI JOIN ({replaced}) USING ({key})"""
+                    ).fetchall()
+                ]
+                new_parts = [p for p in new_parts if p not in affected]
+                affected_files = sql_list([str(self.root / p) for p in affected])
+                rest = writer.write(
+                    f"SELECT {cols} FROM read_parquet({affected_files}) "
+                    f"ANTI JOIN ({replaced}) USING ({key})"
+                )
+                new_parts += [rest] if rest else []
+        new_parts += [accepted_part] if accepted_part else []
+        if len(new_parts) > MAX_PARTS:
+            everything = sql_list([str(self.root / p) for p in new_parts])
+            compacted = writer.write(f"SELECT {cols} FROM read_parquet({everything})")
+            new_parts = [compacted] if compacted else []
+        for table in ("checked", "firsts", "decided"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        return Merged(c, self.rejects, new_parts, accepted_part)
+
+    def _decide(self, files: list[str], *, unique: bool) -> None:
+        """Fill table ``decided``: one row per distinct valid row, with its ``__fate``."""
+        con, entity, c = self.con, self.entity, self.counts
+        cols = _cols(entity)
+        key = ", ".join(quote_ident(k) for k in entity.key)
+        if unique:  # no key twice in the batch, so no row twice either
+            candidates = f"(SELECT {cols}, __seq FROM checked WHERE __reason IS NULL)"
+            batch_dupes = 0
+        else:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE firsts AS SELECT {cols}, min(__seq) AS __seq, "
+                "count(*) AS __n FROM checked WHERE __reason IS NULL GROUP BY ALL"
+            )
+            candidates = "firsts"
+            batch_dupes = _count(con, "SELECT 1 FROM firsts CROSS JOIN range(__n - 1)")
+        current = (
+            f"(SELECT {cols} FROM read_parquet({sql_list(files)}))"
+            if files
+            else f"(SELECT {cols} FROM checked LIMIT 0)"
         )
         on = " AND ".join(f"f.{quote_ident(k)} = c.{quote_ident(k)}" for k in entity.key)
-        same = (
-            " AND ".join(
-                f"f.{quote_ident(c)} IS NOT DISTINCT FROM c.{quote_ident(c)}"
-                for c in entity.column_names
-                if c not in entity.key
-            )
-            or "TRUE"
+        same = " AND ".join(
+            f"f.{quote_ident(col)} IS NOT DISTINCT FROM c.{quote_ident(col)}"
+            for col in entity.column_names
+            if col not in entity.key
         )
         k0 = quote_ident(entity.key[0])
         is_orders = entity.name == "orders"
         lake_ts = "c.updated_at" if is_orders else "CAST(NULL AS TIMESTAMPTZ)"
         order = "updated_at DESC, __seq DESC" if is_orders else "__seq DESC"
+        first = "TRUE" if unique else f"row_number() OVER (PARTITION BY {key} ORDER BY {order}) = 1"
         wins = "(__lake_ts IS NULL OR updated_at >= __lake_ts)" if is_orders else "TRUE"
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE decided AS
-            SELECT *, CASE WHEN __same THEN 'duplicate'
-                WHEN row_number() OVER (PARTITION BY {key} ORDER BY {order}) = 1 AND {wins}
+            SELECT *, CASE WHEN __same THEN 'duplicate' WHEN {first} AND {wins}
                 THEN 'accepted' ELSE 'superseded' END AS __fate
             FROM (SELECT f.*, c.{k0} IS NOT NULL AS __in_lake,
-                         c.{k0} IS NOT NULL AND {same} AS __same, {lake_ts} AS __lake_ts
-                  FROM firsts f LEFT JOIN cur c ON {on})"""
+                         c.{k0} IS NOT NULL AND {same or "TRUE"} AS __same,
+                         {lake_ts} AS __lake_ts
+                  FROM {candidates} f LEFT JOIN {current} c ON {on})"""
         )
         fates = dict(con.execute("SELECT __fate, count(*) FROM decided GROUP BY __fate").fetchall())
-        (batch_dupes,) = con.execute("SELECT coalesce(sum(__n - 1), 0) FROM firsts").fetchone() or (
-            0,
-        )
-        c = self.counts
         c.accepted = int(fates.get("accepted", 0))
         c.superseded = int(fates.get("superseded", 0))
-        c.duplicate = int(fates.get("duplicate", 0)) + int(batch_dupes)
-        new_parts = list(parts)
-        writer = _PartWriter(con, self.root, entity.name, batch_id)
-        accepted_part = writer.write(f"SELECT {cols} FROM decided WHERE __fate = 'accepted'")
-        replaced = con.execute(
-            "SELECT count(*) FROM decided WHERE __fate = 'accepted' AND __in_lake"
-        ).fetchone()
-        if replaced and replaced[0]:
-            affected = [
-                str(Path(name).relative_to(self.root))
-                for (name,) in con.execute(
-                    f"""SELECT DISTINCT filename FROM read_parquet(?, filename=true)
-                    SEMI JOIN (SELECT {key} FROM decided WHERE __fate = 'accepted' AND __in_lake)
-                    USING ({key})""",
-                    [files],
-                ).fetchall()
-            ]
-            new_parts = [p for p in new_parts if p not in affected]
-            rest = writer.write(
-                f"""SELECT {cols} FROM read_parquet(?) ANTI JOIN (SELECT {key} FROM decided
-                WHERE __fate = 'accepted' AND __in_lake) USING ({key})""",
-                [[str(self.root / p) for p in affected]],
-            )
-            new_parts += [rest] if rest else []
-        new_parts += [accepted_part] if accepted_part else []
-        if len(new_parts) > MAX_PARTS:
-            compacted = writer.write(
-                f"SELECT {cols} FROM read_parquet(?)", [[str(self.root / p) for p in new_parts]]
-            )
-            new_parts = [compacted] if compacted else []
-        for table in ("checked", "firsts", "decided"):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
-        return Merged(c, self.rejects, new_parts, accepted_part)
+        c.duplicate = int(fates.get("duplicate", 0)) + batch_dupes
+
+
+def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM ({query})").fetchone()
+    return int(row[0]) if row else 0
 
 
 def _string(text: str) -> str:
@@ -240,15 +263,14 @@ class _PartWriter:
         self.batch_id = batch_id
         self.count = 0
 
-    def write(self, query: str, params: list[Any] | None = None) -> str | None:
+    def write(self, query: str) -> str | None:
         """Write the rows of ``query`` to a new part; its relative path, or None when empty."""
         relative = f"{self.entity}/{self.batch_id}-{self.count}.parquet"
         self.count += 1
         path = self.root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         result = self.con.execute(
-            f"COPY ({query}) TO {_string(str(path))} (FORMAT parquet, COMPRESSION zstd)",
-            params or [],
+            f"COPY ({query}) TO {_string(str(path))} (FORMAT parquet, COMPRESSION zstd)"
         ).fetchone()
         if not result or not result[0]:
             path.unlink(missing_ok=True)

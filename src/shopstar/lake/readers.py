@@ -121,8 +121,7 @@ def _csv_table(
     invalid: list[pacsv.InvalidRow] | None,
 ) -> pa.Table:
     def on_invalid(row: pacsv.InvalidRow) -> str:
-        if invalid is None:
-            raise pa.ArrowInvalid("invalid row")
+        assert invalid is not None
         invalid.append(row)
         return "skip"
 
@@ -133,7 +132,8 @@ def _csv_table(
                 use_threads=threads, column_names=names, skip_rows=1, block_size=1 << 24
             ),
             parse_options=pacsv.ParseOptions(
-                ignore_empty_lines=False, invalid_row_handler=on_invalid
+                ignore_empty_lines=False,
+                invalid_row_handler=None if invalid is None else on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, kind), strings_can_be_null=False
@@ -155,7 +155,7 @@ def _decode_utf8(
         f"({quote_ident(n)} IS NOT NULL AND try(decode({quote_ident(n)})) IS NULL)"
         for n in table.column_names
     )
-    mask = con.execute(f"SELECT coalesce({checks}, FALSE) FROM t").arrow().column(0)
+    mask = con.execute(f"SELECT coalesce({checks}, FALSE) FROM t").to_arrow_table().column(0)
     con.close()
     bad_idx = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
     rejects = []

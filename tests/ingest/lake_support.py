@@ -1,0 +1,63 @@
+"""Helpers for the ingest tests: write inputs, read a lake's full contents, run the CLI."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+
+from shopstar.analytics.source import lake_tables
+from shopstar.analytics.summary import summary
+from shopstar.contract import ENTITIES
+from shopstar.lake import Lake
+
+ORDER_COLUMNS = list(ENTITIES["orders"].column_names)
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    """Write a UTF-8 CSV with a header row."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def contents(lake: Lake) -> dict[str, list[tuple[Any, ...]]]:
+    """Every entity's rows, sorted: two lakes are equal when this is."""
+    con = duckdb.connect()
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for name, entity in ENTITIES.items():
+        files = [str(p) for p in lake.files(name)]
+        if not files:
+            out[name] = []
+            continue
+        cols = ", ".join(entity.column_names)
+        out[name] = con.execute(
+            f"SELECT {cols} FROM read_parquet(?) ORDER BY ALL", [files]
+        ).fetchall()
+    return out
+
+
+def summaries(lake: Lake) -> dict[str | None, list[dict[str, Any]]]:
+    """The summary overall and by each grouping."""
+    tables = lake_tables(ibis.duckdb.connect(), lake)
+    return {by: summary(tables, by) for by in (None, "category", "shop", "creator")}  # type: ignore[arg-type]
+
+
+def run_cli(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``python -m shopstar ARGS`` with ``SHOPSTAR_HOME=home``."""
+    env = {**os.environ, "SHOPSTAR_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "shopstar", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
