@@ -113,10 +113,10 @@ def summary(home: Path, *args: str) -> list[dict[str, Any]]:
     return [{k: Decimal(str(v)) if k in money else v for k, v in row.items()} for row in rows]
 
 
-def totals(home: Path) -> dict[str, Any]:
-    (row,) = summary(home)
-    assert (row["key"], row["currency"]) == ("all", "USD")
-    return {k: row[k] for k in AFFILIATE_ONLY}
+def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Sum of summary rows (one key and currency per row) over every key, in USD."""
+    assert {row["currency"] for row in rows} == {"USD"}
+    return {name: sum(row[name] for row in rows) for name in AFFILIATE_ONLY}
 
 
 @pytest.fixture
@@ -139,54 +139,52 @@ def test_affiliate_then_all_orders_is_counted_once(
     assert (counts["products"]["accepted"], counts["creators"]["accepted"]) == (2, 2)
     assert counts["refunds"]["accepted"] == 1
     assert "line 6: skipped the Summary row" in err
-    assert totals(home) == AFFILIATE_ONLY
+    (everything,) = summary(home)
+    assert (everything["key"], everything["currency"]) == ("all", "USD")
+    assert totals([everything]) == AFFILIATE_ONLY
 
     counts, _ = ingest(home, *SHOP, "--currency", "USD", str(all_orders))  # detected
     assert counts["orders"]["read"] == 5 and counts["orders"]["rejected"] == 1
     assert counts["orders"]["accepted"] == 4  # three merged lines (later times) and 2001
     assert (counts["refunds"]["accepted"], counts["refunds"]["duplicate"]) == (1, 1)
-    assert totals(home) == BOTH
     by_creator = {row["key"]: row for row in summary(home, "--by", "creator")}
+    assert totals(list(by_creator.values())) == BOTH
     assert by_creator["tt:alice"]["affiliate_gmv"] == Decimal("2600.00")
     assert by_creator["tt:alice"]["commission"] == Decimal("195.00")
     assert by_creator["tt:bob"]["commission"] == Decimal("0.00")
+    assert by_creator[None]["gmv"] == Decimal("9510.00")
 
-    for path in (affiliate, all_orders):  # re-ingest: nothing changes
-        counts, _ = ingest(home, *SHOP, "--currency", "USD", str(path))
-        assert all(row["accepted"] == row["superseded"] == 0 for row in counts.values())
-    assert totals(home) == BOTH
+    counts, _ = ingest(home, *SHOP, "--currency", "USD", str(affiliate), str(all_orders))
+    assert all(row["accepted"] == row["superseded"] == 0 for row in counts.values())
+    assert totals(summary(home)) == BOTH
 
 
-@pytest.mark.parametrize("order", ["reverse", "one-call"])
-def test_any_arrival_order_gives_the_same_totals(
-    tmp_path: Path, exports: tuple[Path, Path], order: str
+def test_all_orders_first_then_affiliate_gives_the_same_totals(
+    tmp_path: Path, exports: tuple[Path, Path]
 ) -> None:
     affiliate, all_orders = exports
     home = tmp_path / "home"
-    options = [*SHOP, "--currency", "USD"]
-    if order == "reverse":
-        ingest(home, *options, str(all_orders))
-        ingest(home, *options, str(affiliate))
-    else:
-        ingest(home, *options, str(affiliate), str(all_orders))
-    assert totals(home) == BOTH
-    by_creator = {row["key"]: row["affiliate_gmv"] for row in summary(home, "--by", "creator")}
-    assert by_creator["tt:alice"] == Decimal("2600.00")
+    ingest(home, *SHOP, "--currency", "USD", str(all_orders))
+    ingest(home, *SHOP, str(affiliate))
+    by_creator = {row["key"]: row for row in summary(home, "--by", "creator")}
+    assert totals(list(by_creator.values())) == BOTH
+    assert by_creator["tt:alice"]["affiliate_gmv"] == Decimal("2600.00")
 
 
-def test_rejects_are_quarantined_in_the_sources_words(
+def test_both_exports_in_one_call_with_rejects_quarantined_in_the_sources_words(
     tmp_path: Path, exports: tuple[Path, Path]
 ) -> None:
     home = tmp_path / "home"
     ingest(home, *SHOP, "--currency", "USD", *map(str, exports))
+    assert totals(summary(home)) == BOTH
     (quarantine,) = (home / "lake" / "_batches").glob("*.rejects.jsonl")
     records = [json.loads(line) for line in quarantine.read_text().splitlines()]
-    reasons = {(r["line"], r["reason"]) for r in records}
-    assert reasons == {
+    assert {(r["line"], r["reason"]) for r in records} == {
         (5, 'Time Created: "31/02/2026 10:00:00" is not a DD/MM/YYYY HH:MM:SS date'),
         (6, 'Sku Quantity of return: "5" is more than the Quantity (2)'),
     }
     assert all(r["entity"] == "orders" for r in records)
+    assert {r["row"]["Order ID"] for r in records} == {"1004", "2002"}
 
 
 def test_creator_earnings_xlsx_and_an_old_affiliate_file(tmp_path: Path) -> None:
