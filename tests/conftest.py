@@ -8,6 +8,7 @@ otherwise; when it is down the PostgreSQL cases skip, or fail when ``CI=true``.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import shutil
@@ -16,18 +17,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pyarrow as pa
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from shopstar.accounts.models import AgencyShop, Role
 from shopstar.accounts.principal import Principal, load_principal
+from shopstar.accounts.tokens import issue_token, parse_scopes
 from shopstar.accounts.users import NewUser, add_to_roster, create_user, find_user, resolve_org
 from shopstar.catalog.sync import sync_from_tables
+from shopstar.config import Settings, get_settings
 from shopstar.contract import ENTITIES
 from shopstar.db import make_engine, make_sessionmaker, normalise_url, upgrade
+from shopstar.web import create_app
 
 POSTGRES_SERVER = os.environ.get(
     "SHOPSTAR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -226,7 +233,7 @@ def build_world(db_url: str) -> World:
     """Sync :func:`catalog_tables` into ``db_url`` and add the :data:`WORLD_USERS`; agency a1
     manages shop s2 and the manager has c2 on their roster."""
     engine = make_engine(db_url)
-    emails = {name: f"{name}@example.com" for name in WORLD_USERS}
+    emails = world_emails()
     try:
         with make_sessionmaker(engine).begin() as session:
             sync_from_tables(session, catalog_tables())
@@ -246,7 +253,89 @@ def build_world(db_url: str) -> World:
     return World(db_url, emails)
 
 
+def world_emails() -> dict[str, str]:
+    """The email of each :data:`WORLD_USERS` login."""
+    return {name: f"{name}@example.com" for name in WORLD_USERS}
+
+
+@pytest.fixture(scope="session")
+def sqlite_world_template(sqlite_template: Path) -> Path:
+    """A SQLite file holding the built world (hashing passwords once per session)."""
+    path = sqlite_template.with_name("world.db")
+    shutil.copy(sqlite_template, path)
+    build_world(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_world_template(postgres_server: PostgresServer) -> Iterator[str]:
+    """A PostgreSQL template database holding the built world."""
+    name = postgres_server.create(postgres_server.template)
+    build_world(postgres_server.url_for(name))
+    yield name
+    postgres_server.drop(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    """A fresh copy of :func:`build_world`'s database, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "world.db"
+        shutil.copy(request.getfixturevalue("sqlite_world_template"), path)
+        yield World(f"sqlite:///{path}", world_emails())
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = server.create(request.getfixturevalue("postgres_world_template"))
+    try:
+        yield World(server.url_for(name), world_emails())
+    finally:
+        server.drop(name)
+
+
+# --- calling a fresh app in-process through httpx's ASGI transport ----------------------------
+
+
+class AppClient:
+    """A synchronous facade over ``httpx.AsyncClient(transport=ASGITransport(app))``."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self._loop = asyncio.new_event_loop()
+        self._client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1"
+        )
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send one request through the app."""
+        return self._loop.run_until_complete(self._client.request(method, path, **kwargs))
+
+    def close(self) -> None:
+        """Close the client, the app's engine and the loop."""
+        self._loop.run_until_complete(self._client.aclose())
+        self.app.state.engine.dispose()
+        self._loop.close()
+
+
+def app_settings(db_url: str, home: Path) -> Settings:
+    """Settings for a test app on ``db_url``."""
+    return get_settings(database_url=db_url, home=home, secret_key="test-secret-key")
+
+
+def issue(world: World, name: str, scopes: str = "read,write") -> str:
+    """A fresh API token for the world login ``name``."""
+    engine = make_engine(world.db_url)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            user = find_user(session, world.emails[name])
+            scope_set = parse_scopes(scopes)
+            return issue_token(session, user, name="test", scopes=scope_set, actor="test").secret
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def world(db_url: str) -> World:
-    """:func:`build_world` on a fresh database, on SQLite and on PostgreSQL."""
-    return build_world(db_url)
+def client(world: World, tmp_path: Path) -> Iterator[AppClient]:
+    """A fresh app on the world's database."""
+    app_client = AppClient(create_app(app_settings(world.db_url, tmp_path)))
+    yield app_client
+    app_client.close()
