@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from shopstar.cli._app import app
-from shopstar.cli._output import Format, render
+from shopstar.cli._output import render
 from shopstar.cli.sim import run_with_progress
 from shopstar.config import Settings, get_settings
 from shopstar.errors import ShopstarError
@@ -58,7 +58,7 @@ def ingest(ctx: DemoContext) -> None:
 
 
 def summarise(ctx: DemoContext) -> None:
-    """Print the marketplace summary by category."""
+    """Print the marketplace summary by category (a table on a terminal, else CSV)."""
     import ibis
 
     from shopstar.analytics.source import lake_tables
@@ -66,7 +66,7 @@ def summarise(ctx: DemoContext) -> None:
     from shopstar.lake import Lake
 
     rows = summary(lake_tables(ibis.duckdb.connect(), Lake(ctx.settings.lake_dir)), "category")
-    render(rows, SUMMARY_COLUMNS, Format.table, title="Demo marketplace by category")
+    render(rows, SUMMARY_COLUMNS, None, title="Demo marketplace by category")
 
 
 DEMO_STEPS: tuple[Callable[[DemoContext], None], ...] = (simulate, ingest, summarise)

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from shopstar.cli._app import app
-from shopstar.cli._output import Format, FormatOption, render
+from shopstar.cli._output import render
 from shopstar.sim import SimConfig, SimResult, generate
 from shopstar.sim.generate import STEPS
 
@@ -55,11 +55,10 @@ def generate_command(
     messy: bool = typer.Option(
         False, "--messy", help="Add CSV files of bad rows and a file of re-sent (duplicate) rows."
     ),
-    fmt: Format | None = FormatOption,
 ) -> None:
     """Generate a TikTok-Shop-like marketplace into OUT, with its ground truth in OUT/truth.
 
-    Prints one row per file written: entity, file, rows.
+    Prints one row per file written (entity, file, rows): a table on a terminal, else CSV.
     """
     config = SimConfig(
         creators=creators,
@@ -78,7 +77,7 @@ def generate_command(
         {"entity": "(messy)", "file": path.name, "rows": n}
         for path, n in result.extra_files.items()
     ]
-    render(rows, ("entity", "file", "rows"), fmt, title=f"Simulated marketplace in {out}")
+    render(rows, ("entity", "file", "rows"), None, title=f"Simulated marketplace in {out}")
     Console(stderr=True, highlight=False).print(
         f"{result.order_lines} order lines in {result.seconds:.1f}s; truth in {result.truth_dir}"
     )

@@ -29,7 +29,9 @@ def write_table(table: pa.Table, path: Path) -> None:
     """Write ``table`` to ``path``; the format follows the suffix (``.parquet`` or ``.csv``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".csv":
-        options = pacsv.WriteOptions(quoting_style="needed")
-        pacsv.write_csv(csv_ready(table), path, write_options=options)
+        options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+        with path.open("wb") as fh:
+            fh.write((",".join(table.column_names) + "\n").encode())
+            pacsv.write_csv(csv_ready(table), fh, write_options=options)
     else:
         pq.write_table(table, path, compression="zstd")
