@@ -15,7 +15,7 @@ from tiktok_exports import (
 )
 
 from shopstar.errors import ShopstarError, UnreadableInput
-from shopstar.sources import detect, read_export
+from shopstar.sources import detect, read_export, wants_sources
 from shopstar.sources.headers import INDONESIAN
 
 
@@ -69,3 +69,20 @@ def test_a_forced_source_must_fit_the_header(tmp_path: Path) -> None:
         read_export(path, source="tiktok-creator-earnings")
     with pytest.raises(ShopstarError, match='"tiktok-nope" is not a known source'):
         read_export(path, source="tiktok-nope")
+
+
+def test_which_paths_go_through_the_source_adapters(tmp_path: Path) -> None:
+    export = write_export(tmp_path / "Affiliate orders.csv", AFFILIATE, [])
+    workbook = write_export(tmp_path / "orders.xlsx", ALL_ORDERS, [])
+    plain = tmp_path / "orders.csv"
+    plain.write_text("order_line_id\n")
+    assert wants_sources([export, workbook, tmp_path / "missing.csv"], None, None)
+    assert not wants_sources([plain, tmp_path], None, None)
+    assert not wants_sources([export], None, "orders")  # --entity names the CSV's entity
+    assert wants_sources([plain], "tiktok-all-orders", None)
+    with pytest.raises(ShopstarError, match=r"separate runs \(contract files: .*orders.csv\)"):
+        wants_sources([export, plain], None, None)
+    with pytest.raises(ShopstarError, match="--entity does not apply to XLSX"):
+        wants_sources([workbook], None, "orders")
+    with pytest.raises(ShopstarError, match="--source and --entity"):
+        wants_sources([export], "tiktok-all-orders", "orders")

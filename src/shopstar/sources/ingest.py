@@ -43,6 +43,10 @@ def wants_sources(paths: Sequence[Path], source: str | None, entity: str | None)
         raise ShopstarError(
             f"TikTok exports and contract files go in separate runs (contract files: {names})"
         )
+    if exports and all(exports) and entity is not None:
+        raise ShopstarError(
+            "--entity does not apply to XLSX files: they are read as TikTok exports"
+        )
     return bool(exports) and all(exports)
 
 
@@ -68,7 +72,12 @@ def ingest_exports(
         try:
             exports.append(read_lines(path, source, options))
         except UnreadableInput as exc:
-            unreadable.append((str(path), str(exc).removeprefix(f"{path}: ")))
+            reason = str(exc).removeprefix(f"{path}: ")
+            if source is None and path.suffix.lower() not in XLSX_SUFFIXES:
+                reason = (
+                    f"file name matches no entity (name it after one, or use --entity); {reason}"
+                )
+            unreadable.append((str(path), reason))
     canonical = build_inputs(exports, LakeState(lake))
     report = ingest_raw(lake, canonical.inputs, progress=progress) if canonical.inputs else None
     report = report or IngestReport()
