@@ -168,7 +168,9 @@ def build_content(
     )
     active = np.where(is_live, 1, np.minimum(m.VIDEO_LIFE_DAYS, config.days - day))
     d_content, d_rank = _group_index(active)
-    shares = np.where(is_live[d_content], 1.0, m.video_day_shares()[np.minimum(d_rank, 13)])
+    shares = np.where(
+        is_live[d_content], 1.0, m.video_day_shares()[np.minimum(d_rank, m.VIDEO_LIFE_DAYS - 1)]
+    )
     views = rng.poisson(expected[d_content] * shares)
     d_offset = np.cumsum(active) - active
 
