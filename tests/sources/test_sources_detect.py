@@ -86,3 +86,18 @@ def test_which_paths_go_through_the_source_adapters(tmp_path: Path) -> None:
         wants_sources([workbook], None, "orders")
     with pytest.raises(ShopstarError, match="--source and --entity"):
         wants_sources([export], "tiktok-all-orders", "orders")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("export.xlsx", b"not a workbook", "not an XLSX workbook"),
+        ("export.csv", "Order ID\n".encode("utf-16"), "not UTF-8 text"),
+        ("export.csv", b"\n\n", "the file is empty"),
+    ],
+)
+def test_unreadable_files(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(UnreadableInput, match=message):
+        read_export(path)

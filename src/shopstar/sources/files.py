@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -59,7 +60,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise UnreadableInput(f"{path}: not an XLSX workbook ({exc})") from exc
     try:
         names: Sequence[str] = book.sheetnames
