@@ -15,7 +15,7 @@ from tiktok_exports import (
 )
 
 from shopstar.errors import ShopstarError, UnreadableInput
-from shopstar.sources import detect, read_export, wants_sources
+from shopstar.sources import SOURCES, detect, read_export, wants_sources
 from shopstar.sources.headers import INDONESIAN
 
 
@@ -101,3 +101,11 @@ def test_unreadable_files(tmp_path: Path, name: str, content: bytes, message: st
     path.write_bytes(content)
     with pytest.raises(UnreadableInput, match=message):
         read_export(path)
+
+
+def test_docs_name_every_source_and_column() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "sources.md").read_text(encoding="utf-8")
+    for source in SOURCES.values():
+        assert f"`{source.name}`" in docs
+        for column in (*source.required, *source.optional):
+            assert column in docs, f"{source.name}: {column} is not documented"

@@ -98,13 +98,3 @@ def parse_flag(text: str) -> bool:
     if flag is None:
         raise BadValue("is not Yes or No")
     return flag
-
-
-def format_decimal(value: Decimal) -> str:
-    """Canonical text of a money amount or rate: plain notation, no exponent."""
-    return format(value, "f")
-
-
-def format_timestamp(value: dt.datetime) -> str:
-    """Canonical ISO-8601 text of a UTC timestamp."""
-    return value.astimezone(dt.UTC).isoformat()
