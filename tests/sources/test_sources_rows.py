@@ -236,3 +236,16 @@ def test_merge_keeps_attribution_and_takes_the_later_status() -> None:
     assert merge_order(expected, affiliate) == expected
     assert merge_order(expected, later) == expected
     assert merge_order(None, later) == later
+
+
+def test_an_unknown_time_zone_is_a_user_error(tmp_path: Path) -> None:
+    path = write_export(tmp_path / "affiliate.csv", AFFILIATE, [AFF_ROW])
+    with pytest.raises(ShopstarError, match='--tz: "Mars/Base" is not a time zone'):
+        read_exports([path], options=ExportOptions(tz="Mars/Base"))
+
+
+def test_without_a_shop_id_no_products_are_added_and_the_user_is_told(tmp_path: Path) -> None:
+    path = write_export(tmp_path / "affiliate.csv", AFFILIATE, [AFF_ROW], summary=False)
+    result = read_exports([path])
+    assert "products" not in inputs_by_entity(result.inputs)
+    assert result.notes == [f"{path}: no shop id (pass --shop-id), so no products were added"]
