@@ -32,12 +32,15 @@ def _bad(column: str, value: str) -> bytes:
 # (case, bad line bytes, documented reason)
 ROW_CASES = [
     ("bad decimal", _bad("unit_price", '"12,5"'), 'unit_price: "12,5" is not a decimal'),
-    ("too many places", _bad("unit_price", "1.999"), 'unit_price: "1.999" has more than 2 decimal places'),
+    ("too many places", _bad("unit_price", "1.999"),
+     'unit_price: "1.999" has more than 2 decimal places'),
     ("negative quantity", _bad("quantity", "-2"), 'quantity: "-2" is negative'),
     ("zero quantity", _bad("quantity", "0"), 'quantity: "0" must be greater than 0'),
     ("wrong type", _bad("quantity", "two"), 'quantity: "two" is not an integer'),
-    ("timestamp", _bad("ordered_at", "31/12/2026"), 'ordered_at: "31/12/2026" is not an ISO-8601 timestamp'),
-    ("unknown status", _bad("status", "shipped"), 'status: "shipped" is not one of placed, cancelled'),
+    ("timestamp", _bad("ordered_at", "31/12/2026"),
+     'ordered_at: "31/12/2026" is not an ISO-8601 timestamp'),
+    ("unknown status", _bad("status", "shipped"),
+     'status: "shipped" is not one of placed, cancelled'),
     ("empty key", _bad("order_line_id", ""), "order_line_id: missing value"),
     ("rate above 1", _bad("commission_rate", "1.5"), 'commission_rate: "1.5" is above 1'),
     ("currency", _bad("currency", "US$"), 'currency: "US$" is not an ISO-4217 currency code'),

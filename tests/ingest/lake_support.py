@@ -45,15 +45,17 @@ def contents(lake: Lake) -> dict[str, list[tuple[Any, ...]]]:
     return out
 
 
-def summaries(lake: Lake) -> dict[str | None, list[dict[str, Any]]]:
-    """The summary overall and by each grouping."""
+def summaries(
+    lake: Lake, by: tuple[str | None, ...] = (None, "category", "shop", "creator")
+) -> dict[str | None, list[dict[str, Any]]]:
+    """The summary overall and by each grouping in ``by``."""
     tables = lake_tables(ibis.duckdb.connect(), lake)
-    return {by: summary(tables, by) for by in (None, "category", "shop", "creator")}  # type: ignore[arg-type]
+    return {key: summary(tables, key) for key in by}  # type: ignore[arg-type]
 
 
 def run_cli(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """``python -m shopstar ARGS`` with ``SHOPSTAR_HOME=home``."""
-    env = {**os.environ, "SHOPSTAR_HOME": str(home)}
+    env = {**os.environ, "SHOPSTAR_HOME": str(home), "COLUMNS": "160"}
     return subprocess.run(
         [sys.executable, "-m", "shopstar", *args],
         env=env,

@@ -22,7 +22,7 @@ def lake_tables(con: Any, lake: Lake) -> dict[str, ir.Table]:
         schema = ibis.Schema.from_pyarrow(entity.schema)
         files = [str(path) for path in lake.files(name)]
         if not files:
-            tables[name] = ibis.memtable(entity.schema.empty_table(), name=f"lake_{name}_empty")
+            tables[name] = ibis.memtable(entity.schema.empty_table())
             continue
         table = _read_parquet(con, files, f"lake_{name}")
         tables[name] = table.select(

@@ -5,12 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-import ibis
 import typer
 from rich.console import Console
 
-from shopstar.analytics.source import lake_tables
-from shopstar.analytics.summary import SUMMARY_COLUMNS, summary
 from shopstar.cli._app import app
 from shopstar.cli._output import Format, FormatOption, render, resolve_format
 from shopstar.config import get_settings
@@ -42,6 +39,11 @@ def summary_command(
     Cancelled lines are excluded, refunds subtracted, commission at the line's own rate or
     the product's open rate, net of refund reversals. Without --by the key is ``all``.
     """
+    import ibis  # heavy: imported only when this command runs
+
+    from shopstar.analytics.source import lake_tables
+    from shopstar.analytics.summary import SUMMARY_COLUMNS, summary
+
     lake = Lake(get_settings().lake_dir)
     if lake.is_empty():
         Console(stderr=True).print("the lake is empty: run `shopstar ingest PATH` first")

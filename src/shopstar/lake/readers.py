@@ -155,7 +155,7 @@ def _decode_utf8(
         f"({quote_ident(n)} IS NOT NULL AND try(decode({quote_ident(n)})) IS NULL)"
         for n in table.column_names
     )
-    mask = con.execute(f"SELECT coalesce({checks}, FALSE) FROM t").to_arrow_table().column(0)
+    mask = con.sql(f"SELECT coalesce({checks}, FALSE) FROM t").to_arrow_table().column(0)
     con.close()
     bad_idx = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
     rejects = []

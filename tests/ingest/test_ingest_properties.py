@@ -1,0 +1,129 @@
+"""Property tests: any order, any number of times, the same lake and summary; counts add up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lake_support import ORDER_COLUMNS, contents, summaries
+
+from shopstar.lake import Lake, RawInput, ingest_raw
+
+BASE = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+PRODUCTS = pa.table(
+    {
+        "product_id": ["P1", "P2"],
+        "shop_id": ["S1", "S1"],
+        "title": ["Serum", "Tint"],
+        "category": ["beauty", "makeup"],
+        "price": ["20.00", "12.50"],
+        "currency": ["USD", "USD"],
+        "commission_rate": ["0.1", "0.15"],
+        "listed_at": ["2026-01-01", "2026-01-01"],
+    }
+)
+
+
+@st.composite
+def order_versions(draw: st.DrawFn) -> list[dict[str, str]]:
+    """Versions of a few order lines; versions of one line have distinct updated_at."""
+    rows = []
+    for line in range(draw(st.integers(1, 4))):
+        hours = draw(st.lists(st.integers(0, 50), min_size=1, max_size=3, unique=True))
+        for hour in hours:
+            rows.append(
+                {
+                    "order_line_id": f"L{line}",
+                    "order_id": f"O{line}",
+                    "ordered_at": BASE.isoformat(),
+                    "updated_at": (BASE + dt.timedelta(hours=hour)).isoformat(),
+                    "product_id": draw(st.sampled_from(["P1", "P2", "P9"])),
+                    "creator_id": draw(st.sampled_from(["", "C1"])),
+                    "content_id": "",
+                    "quantity": str(draw(st.integers(1, 3))),
+                    "unit_price": draw(st.sampled_from(["0", "9.99", "12.50", "1999.95"])),
+                    "currency": draw(st.sampled_from(["USD", "EUR"])),
+                    "status": draw(st.sampled_from(["placed", "cancelled"])),
+                    "commission_rate": draw(st.sampled_from(["", "0.125", "0.3"])),
+                    "content_type": "",
+                }
+            )
+    return rows
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> tuple[list[list[dict[str, str]]], list[list[int]]]:
+    """Batches drawn (with repeats) from the versions, plus orders to ingest them in."""
+    versions = draw(order_versions())
+    batch = st.lists(st.sampled_from(versions), min_size=1, max_size=6)
+    batches = draw(st.lists(batch, min_size=1, max_size=3))
+    batches.append(versions)  # every version arrives at least once
+    n = len(batches)
+    shuffled = draw(st.permutations(list(range(n))))
+    repeats = draw(st.lists(st.integers(0, n - 1), max_size=n))
+    return batches, [list(range(n)), shuffled + repeats]
+
+
+def _ingest(lake: Lake, rows: list[dict[str, str]], *, with_products: bool) -> None:
+    table = pa.table({c: [r[c] for r in rows] for c in ORDER_COLUMNS})
+    inputs = [RawInput("orders", "orders.csv", table)]
+    if with_products:
+        inputs.insert(0, RawInput("products", "products.csv", PRODUCTS))
+    report = ingest_raw(lake, inputs)
+    for counts in report.counts.values():
+        assert counts.adds_up(), counts
+        assert counts.rejected == 0
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(scenarios())
+@pytest.mark.slow
+def test_any_order_any_repeats_same_lake_and_summary(
+    scenario: tuple[list[list[dict[str, str]]], list[list[int]]],
+) -> None:
+    batches, orders = scenario
+    # the model: per line, the version with the latest updated_at
+    latest: dict[str, dict[str, str]] = {}
+    for row in (r for b in batches for r in b):
+        best = latest.get(row["order_line_id"])
+        if best is None or row["updated_at"] > best["updated_at"]:
+            latest[row["order_line_id"]] = row
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, order in enumerate(orders):
+            lake = Lake(Path(tmp) / f"lake{n}")
+            for position, i in enumerate(order):
+                _ingest(lake, batches[i], with_products=position == 0)
+            results.append((contents(lake), summaries(lake, by=(None, "creator"))))
+            lines = {row[0]: row for row in contents(lake)["orders"]}
+            assert set(lines) == set(latest)
+            for line_id, row in lines.items():
+                assert row[3].isoformat() == latest[line_id]["updated_at"]
+                assert row[10] == latest[line_id]["status"]
+    first = results[0]
+    for other in results[1:]:
+        assert other == first
+
+
+@settings(max_examples=8, deadline=None)
+@given(order_versions())
+def test_counts_add_up_and_second_ingest_is_all_duplicates(rows: list[dict[str, str]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        lake = Lake(Path(tmp) / "lake")
+        table = pa.table({c: [r[c] for r in rows] for c in ORDER_COLUMNS})
+        first = ingest_raw(lake, [RawInput("orders", "o.csv", table)]).counts["orders"]
+        assert first.adds_up()
+        assert first.accepted == len({r["order_line_id"] for r in rows})
+        before = contents(lake)
+        second = ingest_raw(lake, [RawInput("orders", "o.csv", table)]).counts["orders"]
+        assert second.adds_up()
+        assert second.accepted == 0
+        assert second.duplicate == first.accepted + first.duplicate
+        assert contents(lake) == before
