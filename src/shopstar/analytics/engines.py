@@ -13,7 +13,8 @@ EngineName = Literal["duckdb", "spark"]
 
 
 def spark_session(master: str) -> object:
-    """A Spark session on ``master`` with the UI off, UTC session time and few partitions."""
+    """A Spark session on ``master``: UI off, UTC session time, few partitions, DuckDB-like
+    (non-ANSI) arithmetic."""
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - pyspark is an optional dependency
@@ -24,7 +25,8 @@ def spark_session(master: str) -> object:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.ansi.enabled", "false")  # x / 0 is null, as on DuckDB
         .config("spark.driver.memory", "4g")
         .getOrCreate()
     )
