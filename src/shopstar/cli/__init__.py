@@ -23,6 +23,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim",
     "demo",
     "serve",
+    "score",
+    "stars",
 )
 
 
