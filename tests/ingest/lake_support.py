@@ -63,3 +63,22 @@ def run_cli(home: Path, *args: str, timeout: float = 120) -> subprocess.Complete
         text=True,
         timeout=timeout,
     )
+
+
+def fingerprint(lake: Lake) -> dict[str, tuple[int, int]]:
+    """Per entity (row count, sum of row hashes): cheap equality of big lakes."""
+    con = duckdb.connect()
+    out = {}
+    for name, entity in ENTITIES.items():
+        files = [str(p) for p in lake.files(name)]
+        if not files:
+            out[name] = (0, 0)
+            continue
+        cols = ", ".join(entity.column_names)
+        row = con.execute(
+            f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0) FROM read_parquet(?)",
+            [files],
+        ).fetchone()
+        assert row is not None
+        out[name] = (int(row[0]), int(row[1]))
+    return out
