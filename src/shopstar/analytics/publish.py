@@ -27,6 +27,18 @@ from shopstar.db.types import utcnow
 BATCH = 5000
 
 
+def stable(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with floats rounded to 12 significant digits and NaN as null.
+
+    Parallel float sums may differ in the last bits from one run to the next; rounding makes
+    the published figures of two runs over the same data identical.
+    """
+    for key, value in row.items():
+        if isinstance(value, float):
+            row[key] = None if math.isnan(value) else float(f"{value:.12g}")
+    return row
+
+
 def _ranked(rows: list[dict[str, Any]], score: str, key: str) -> list[dict[str, Any]]:
     """``rows`` with ``rank`` per category by ``score`` descending, ties by ``key``."""
     rows.sort(key=lambda r: (r["category"], -r[score], r[key]))
@@ -83,7 +95,7 @@ def score_rows(stars: pa.Table) -> list[dict[str, Any]]:
             "gmv": r["gmv"],
             "explanation": explain(r),
         }
-        for r in stars.to_pylist()
+        for r in map(stable, stars.to_pylist())
     ]
     return _ranked(out, "star_score", "creator_id")
 
@@ -91,24 +103,21 @@ def score_rows(stars: pa.Table) -> list[dict[str, Any]]:
 def rising_rows(rising: pa.Table) -> list[dict[str, Any]]:
     """Rows of :class:`RisingStar`: the creators flagged rising, ranked by rising_score."""
     columns = [c.name for c in RisingStar.__table__.columns if c.name not in ("run_id", "rank")]
-    out = [{c: r[c] for c in columns} for r in rising.to_pylist() if r["is_rising"]]
+    out = [stable({c: r[c] for c in columns}) for r in rising.to_pylist() if r["is_rising"]]
     return _ranked(out, "rising_score", "creator_id")
 
 
 def trend_rows(trends: pa.Table) -> list[dict[str, Any]]:
     """Rows of :class:`ProductTrend`, ranked by trend_score."""
     columns = [c.name for c in ProductTrend.__table__.columns if c.name not in ("run_id", "rank")]
-    out = [{c: r[c] for c in columns} for r in trends.to_pylist()]
+    out = [stable({c: r[c] for c in columns}) for r in trends.to_pylist()]
     return _ranked(out, "trend_score", "product_id")
 
 
 def metric_rows(metrics: pa.Table) -> Iterator[dict[str, Any]]:
     """Rows of :class:`CreatorCategoryMetric`, NaN ratios as null."""
     for r in metrics.to_pylist():
-        for k in ("ctr", "cvr", "gpm", "gmv_growth"):
-            if r[k] is not None and math.isnan(r[k]):
-                r[k] = None
-        yield r
+        yield stable(r)
 
 
 def _insert(

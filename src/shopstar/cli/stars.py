@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
 from sqlalchemy import inspect, select
+from sqlalchemy.engine import make_url
 
 from shopstar.analytics.publish import latest_run, stars_query, trends_query
 from shopstar.analytics.published import CreatorCategoryScore, ScoreRun
@@ -22,8 +24,16 @@ TREND_COLUMNS = ["rank", "product_id", "category", "trend_score"]
 TREND_EXTRA = ["velocity", "acceleration", "adopters", "breakout"]
 
 
+def _no_database(url: str) -> bool:
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file()
+
+
 def _rows(category: str, limit: int, query_for: Any, columns: list[str]) -> list[dict[str, Any]]:
-    engine = make_engine(get_settings().db_url)
+    url = get_settings().db_url
+    if _no_database(url):
+        raise ShopstarError(NO_RUN)
+    engine = make_engine(url)
     try:
         if not inspect(engine).has_table(ScoreRun.__tablename__):
             raise ShopstarError(NO_RUN)

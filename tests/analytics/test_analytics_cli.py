@@ -1,0 +1,105 @@
+"""``shopstar score``, ``stars`` and ``trends`` end to end: a simulated marketplace is ingested
+into a fresh SHOPSTAR_HOME, scored, published and listed through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from shopstar.analytics.published import (
+    CreatorCategoryMetric,
+    CreatorCategoryScore,
+    ProductTrend,
+    RisingStar,
+    ScoreRun,
+)
+from shopstar.db import make_engine, make_sessionmaker
+from shopstar.sim import SimConfig, generate
+
+pytestmark = pytest.mark.slow
+
+
+def shopstar(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SHOPSTAR_HOME": str(home)}
+    env.pop("SHOPSTAR_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "shopstar", *args], env=env, capture_output=True, text=True
+    )
+    if check:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root: Path = tmp_path_factory.mktemp("score")
+    generate(root / "sim", SimConfig(creators=150, weeks=10, seed=11))
+    home = root / "home"
+    assert shopstar(home, "stars", "--category", "beauty", check=False).stderr.strip() == (
+        "error: no score run yet: run `shopstar score`"
+    )
+    shopstar(home, "ingest", str(root / "sim"), "--format", "csv")
+    return home
+
+
+def _published(home: Path, run_id: int) -> dict[str, list[tuple[Any, ...]]]:
+    engine = make_engine(f"sqlite:///{home / 'shopstar.db'}")
+    out = {}
+    with make_sessionmaker(engine)() as session:
+        for model in (CreatorCategoryMetric, CreatorCategoryScore, RisingStar, ProductTrend):
+            columns = [c for c in model.__table__.columns if c.name != "run_id"]
+            query = select(*columns).where(model.run_id == run_id).order_by(*columns[:3])
+            out[model.__tablename__] = [tuple(row) for row in session.execute(query)]
+    engine.dispose()
+    return out
+
+
+def test_scoring_twice_publishes_identical_results(home: Path) -> None:
+    first = shopstar(home, "score").stdout
+    second = shopstar(home, "score").stdout
+    assert first.startswith("score run 1 published") and second.startswith("score run 2 ")
+    one, two = _published(home, 1), _published(home, 2)
+    assert all(one[name] for name in one)
+    assert one == two
+    engine = make_engine(f"sqlite:///{home / 'shopstar.db'}")
+    with make_sessionmaker(engine)() as session:
+        runs = session.scalars(select(ScoreRun).order_by(ScoreRun.id)).all()
+    engine.dispose()
+    assert [(r.status, r.engine) for r in runs] == [("complete", "duckdb")] * 2
+    assert runs[0].as_of == runs[1].as_of
+
+
+def test_stars_lists_the_contract_columns_best_first(home: Path) -> None:
+    rows = json.loads(
+        shopstar(home, "stars", "--category", "beauty", "--limit", "5", "--format", "json").stdout
+    )
+    assert [r["rank"] for r in rows] == [1, 2, 3, 4, 5]
+    assert {"rank", "creator_id", "category", "star_score", "skill", "reach"} <= set(rows[0])
+    scores = [r["star_score"] for r in rows]
+    assert scores == sorted(scores, reverse=True)
+    assert {r["category"] for r in rows} == {"beauty"}
+    header = shopstar(home, "stars", "--category", "beauty", "--format", "csv").stdout
+    assert header.splitlines()[0].startswith("rank,creator_id,category,star_score,skill,reach")
+
+
+def test_rising_and_trends_listings(home: Path) -> None:
+    rising = shopstar(home, "stars", "--rising", "--category", "beauty", "--format", "csv")
+    assert rising.stdout.splitlines()[0].startswith("rank,creator_id,category,star_score")
+    trends = json.loads(
+        shopstar(home, "trends", "--category", "home", "--limit", "3", "--format", "json").stdout
+    )
+    assert [t["rank"] for t in trends] == [1, 2, 3]
+    assert {"product_id", "category", "trend_score"} <= set(trends[0])
+
+
+def test_unknown_category_is_one_clear_line(home: Path) -> None:
+    done = shopstar(home, "stars", "--category", "nope", check=False)
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: category: 'nope' has no scores (known: baby, beauty")
