@@ -9,10 +9,10 @@ from decimal import Decimal
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from shopstar.sources.headers import Header
+from shopstar.sources.headers import Header, normalise
 from shopstar.sources.values import (
+    EMPTY_MARKS,
     BadValue,
-    is_empty,
     parse_count,
     parse_datetime,
     parse_flag,
@@ -51,10 +51,11 @@ class Row:
 
     def optional(self, english: str) -> str | None:
         """The stripped text, or None when the column is absent or the cell says "no value"."""
-        if not self.header.has(english):
+        index = self.header.positions.get(normalise(english))
+        if index is None or index >= len(self.cells):
             return None
-        value = self._cell(english).strip()
-        return None if is_empty(value) else value
+        value = self.cells[index].strip()
+        return None if value in EMPTY_MARKS else value
 
     def text(self, english: str) -> str:
         """Required text; an empty cell is an error."""
