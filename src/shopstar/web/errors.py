@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from shopstar.accounts.login import LoginFailed, TooManyAttempts
@@ -118,6 +119,11 @@ def _validation_error(request: Request, exc: Exception) -> Response:
     return error_response(request, 422, message, field or None)
 
 
+def _data_error(request: Request, exc: Exception) -> Response:
+    # the database refused a value the validation let through (e.g. a NUL in a text)
+    return error_response(request, 400, "a value is out of range or has invalid characters")
+
+
 def _login_required(request: Request, exc: Exception) -> Response:
     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
@@ -127,4 +133,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ShopstarError, _shopstar_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(LoginRequired, _login_required)

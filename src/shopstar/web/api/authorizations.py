@@ -12,7 +12,13 @@ from shopstar.accounts import authorizations, policy
 from shopstar.accounts.models import Authorization, Organization
 from shopstar.accounts.policy import Resource
 from shopstar.web.api.listing import page_of
-from shopstar.web.api.schemas import AuthorizationCreate, AuthorizationOut, Page, PaginationDep
+from shopstar.web.api.schemas import (
+    AuthorizationCreate,
+    AuthorizationOut,
+    Page,
+    PaginationDep,
+    RowId,
+)
 from shopstar.web.deps import ApiPrincipal, SessionDep
 
 router = APIRouter(prefix="/authorizations", tags=["authorizations"])
@@ -54,7 +60,7 @@ def grant_authorization(
 
 @router.post("/{authorization_id}/revoke", response_model=AuthorizationOut)
 def revoke_authorization(
-    authorization_id: int, principal: ApiPrincipal, session: SessionDep
+    authorization_id: RowId, principal: ApiPrincipal, session: SessionDep
 ) -> AuthorizationOut:
     """Revoke an authorisation: the agency stops seeing the creator at once."""
     auth = authorizations.revoke(session, principal, authorization_id)

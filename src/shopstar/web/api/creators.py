@@ -10,7 +10,15 @@ from shopstar.accounts.policy import Resource
 from shopstar.catalog.edits import edit
 from shopstar.catalog.models import Creator
 from shopstar.web.api.listing import page_of
-from shopstar.web.api.schemas import CreatorOut, CreatorPatch, Page, PaginationDep
+from shopstar.web.api.schemas import (
+    ID,
+    TEXT,
+    CreatorOut,
+    CreatorPatch,
+    ExternalId,
+    Page,
+    PaginationDep,
+)
 from shopstar.web.deps import ApiPrincipal, SessionDep
 
 router = APIRouter(prefix="/creators", tags=["creators"])
@@ -21,9 +29,11 @@ def list_creators(
     principal: ApiPrincipal,
     session: SessionDep,
     page: PaginationDep,
-    region: str | None = Query(None, max_length=16, description="Exact region code."),
-    agency_id: str | None = Query(None, max_length=128, description="Marketplace agency id."),
-    q: str | None = Query(None, max_length=200, description="Part of the handle."),
+    region: str | None = Query(None, max_length=16, pattern=TEXT, description="Exact region code."),
+    agency_id: str | None = Query(
+        None, max_length=128, pattern=ID, description="Marketplace agency id."
+    ),
+    q: str | None = Query(None, max_length=200, pattern=TEXT, description="Part of the handle."),
     min_followers: int | None = Query(None, ge=0, le=10**12, description="At least this many."),
 ) -> Page[CreatorOut]:
     """Creators visible to the principal, most followed first."""
@@ -43,7 +53,7 @@ def list_creators(
 
 
 @router.get("/{creator_id}", response_model=CreatorOut)
-def get_creator(creator_id: str, principal: ApiPrincipal, session: SessionDep) -> CreatorOut:
+def get_creator(creator_id: ExternalId, principal: ApiPrincipal, session: SessionDep) -> CreatorOut:
     """One creator (404 when it does not exist or is not visible)."""
     creator = policy.get_readable(session, principal, Resource.CREATORS, creator_id)
     return CreatorOut.model_validate(creator)
@@ -51,7 +61,7 @@ def get_creator(creator_id: str, principal: ApiPrincipal, session: SessionDep) -
 
 @router.patch("/{creator_id}", response_model=CreatorOut)
 def update_creator(
-    creator_id: str, body: CreatorPatch, principal: ApiPrincipal, session: SessionDep
+    creator_id: ExternalId, body: CreatorPatch, principal: ApiPrincipal, session: SessionDep
 ) -> CreatorOut:
     """Change a creator's bio (the creator, its authorised agency, its roster manager, a
     program admin)."""

@@ -11,7 +11,7 @@ from shopstar.accounts import organizations, policy
 from shopstar.accounts.models import Organization
 from shopstar.accounts.policy import Resource
 from shopstar.web.api.listing import page_of
-from shopstar.web.api.schemas import OrganizationOut, OrganizationPatch, Page, PaginationDep
+from shopstar.web.api.schemas import OrganizationOut, OrganizationPatch, Page, PaginationDep, RowId
 from shopstar.web.deps import ApiPrincipal, SessionDep
 
 router = APIRouter(prefix="/organizations", tags=["organizations"])
@@ -35,7 +35,9 @@ def list_organizations(
 
 
 @router.get("/{org_id}", response_model=OrganizationOut)
-def get_organization(org_id: int, principal: ApiPrincipal, session: SessionDep) -> OrganizationOut:
+def get_organization(
+    org_id: RowId, principal: ApiPrincipal, session: SessionDep
+) -> OrganizationOut:
     """One organisation (404 when it does not exist or is not visible)."""
     org = policy.get_readable(session, principal, Resource.ORGANIZATIONS, org_id)
     return OrganizationOut.model_validate(org)
@@ -43,7 +45,7 @@ def get_organization(org_id: int, principal: ApiPrincipal, session: SessionDep) 
 
 @router.patch("/{org_id}", response_model=OrganizationOut)
 def update_organization(
-    org_id: int, body: OrganizationPatch, principal: ApiPrincipal, session: SessionDep
+    org_id: RowId, body: OrganizationPatch, principal: ApiPrincipal, session: SessionDep
 ) -> OrganizationOut:
     """Rename an organisation (its admins, or a program admin)."""
     org = organizations.rename(session, principal, org_id, body.name)

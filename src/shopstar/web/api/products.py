@@ -10,7 +10,15 @@ from shopstar.accounts.policy import Resource
 from shopstar.catalog.edits import edit
 from shopstar.catalog.models import Product
 from shopstar.web.api.listing import page_of
-from shopstar.web.api.schemas import Page, PaginationDep, ProductOut, ProductPatch
+from shopstar.web.api.schemas import (
+    ID,
+    TEXT,
+    ExternalId,
+    Page,
+    PaginationDep,
+    ProductOut,
+    ProductPatch,
+)
 from shopstar.web.deps import ApiPrincipal, SessionDep
 
 router = APIRouter(prefix="/products", tags=["products"])
@@ -21,8 +29,10 @@ def list_products(
     principal: ApiPrincipal,
     session: SessionDep,
     page: PaginationDep,
-    shop_id: str | None = Query(None, max_length=128, description="Only this shop's products."),
-    category: str | None = Query(None, max_length=200, description="Exact category."),
+    shop_id: str | None = Query(
+        None, max_length=128, pattern=ID, description="Only this shop's products."
+    ),
+    category: str | None = Query(None, max_length=200, pattern=TEXT, description="Exact category."),
 ) -> Page[ProductOut]:
     """Products visible to the principal, by id."""
     stmt = policy.scoped(select(Product), principal, Resource.PRODUCTS)
@@ -36,7 +46,7 @@ def list_products(
 
 
 @router.get("/{product_id}", response_model=ProductOut)
-def get_product(product_id: str, principal: ApiPrincipal, session: SessionDep) -> ProductOut:
+def get_product(product_id: ExternalId, principal: ApiPrincipal, session: SessionDep) -> ProductOut:
     """One product (404 when it does not exist or is not visible)."""
     product = policy.get_readable(session, principal, Resource.PRODUCTS, product_id)
     return ProductOut.model_validate(product)
@@ -44,7 +54,7 @@ def get_product(product_id: str, principal: ApiPrincipal, session: SessionDep) -
 
 @router.patch("/{product_id}", response_model=ProductOut)
 def update_product(
-    product_id: str, body: ProductPatch, principal: ApiPrincipal, session: SessionDep
+    product_id: ExternalId, body: ProductPatch, principal: ApiPrincipal, session: SessionDep
 ) -> ProductOut:
     """Change a product's notes (its shop's members, or a program admin)."""
     product = edit(

@@ -6,10 +6,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
+# text may not hold NUL (PostgreSQL refuses it); ids may not hold control characters
+TEXT = r"^[^\x00]*$"
+ID = r"^[^\x00-\x1f]+$"
+NAME = r"^\s*[^\x00\s][^\x00]*$"
 
 
 class Page(BaseModel, Generic[T]):
@@ -29,6 +33,11 @@ class Pagination(BaseModel):
 
 
 PaginationDep = Annotated[Pagination, Query()]
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647, description="A numeric id.")]
+ExternalId = Annotated[
+    str,
+    Path(min_length=1, max_length=128, pattern=ID, description="A marketplace id."),
+]
 
 
 class _FromORM(BaseModel):
@@ -114,29 +123,29 @@ class _Patch(BaseModel):
 class OrganizationPatch(_Patch):
     """Rename an organisation."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=NAME)
 
 
 class CreatorPatch(_Patch):
     """The app-owned fields of a creator."""
 
-    bio: str | None = Field(None, max_length=2000)
+    bio: str | None = Field(None, max_length=2000, pattern=TEXT)
 
 
 class ShopPatch(_Patch):
     """The app-owned fields of a shop."""
 
-    description: str | None = Field(None, max_length=2000)
+    description: str | None = Field(None, max_length=2000, pattern=TEXT)
 
 
 class ProductPatch(_Patch):
     """The app-owned fields of a product."""
 
-    notes: str | None = Field(None, max_length=2000)
+    notes: str | None = Field(None, max_length=2000, pattern=TEXT)
 
 
 class AuthorizationCreate(_Patch):
     """Authorise an agency; ``creator_id`` only when a program admin acts for a creator."""
 
-    agency_id: str = Field(min_length=1, max_length=128)
-    creator_id: str | None = Field(None, min_length=1, max_length=128)
+    agency_id: str = Field(min_length=1, max_length=128, pattern=ID)
+    creator_id: str | None = Field(None, min_length=1, max_length=128, pattern=ID)

@@ -10,7 +10,7 @@ from shopstar.accounts.policy import Resource
 from shopstar.catalog.edits import edit
 from shopstar.catalog.models import Shop
 from shopstar.web.api.listing import page_of
-from shopstar.web.api.schemas import Page, PaginationDep, ShopOut, ShopPatch
+from shopstar.web.api.schemas import TEXT, ExternalId, Page, PaginationDep, ShopOut, ShopPatch
 from shopstar.web.deps import ApiPrincipal, SessionDep
 
 router = APIRouter(prefix="/shops", tags=["shops"])
@@ -21,7 +21,7 @@ def list_shops(
     principal: ApiPrincipal,
     session: SessionDep,
     page: PaginationDep,
-    region: str | None = Query(None, max_length=16, description="Exact region code."),
+    region: str | None = Query(None, max_length=16, pattern=TEXT, description="Exact region code."),
 ) -> Page[ShopOut]:
     """Shops visible to the principal, by id."""
     stmt = policy.scoped(select(Shop), principal, Resource.SHOPS)
@@ -33,14 +33,14 @@ def list_shops(
 
 
 @router.get("/{shop_id}", response_model=ShopOut)
-def get_shop(shop_id: str, principal: ApiPrincipal, session: SessionDep) -> ShopOut:
+def get_shop(shop_id: ExternalId, principal: ApiPrincipal, session: SessionDep) -> ShopOut:
     """One shop (404 when it does not exist or is not visible)."""
     return ShopOut.model_validate(policy.get_readable(session, principal, Resource.SHOPS, shop_id))
 
 
 @router.patch("/{shop_id}", response_model=ShopOut)
 def update_shop(
-    shop_id: str, body: ShopPatch, principal: ApiPrincipal, session: SessionDep
+    shop_id: ExternalId, body: ShopPatch, principal: ApiPrincipal, session: SessionDep
 ) -> ShopOut:
     """Change a shop's description (its admins, or a program admin)."""
     shop = edit(session, principal, Resource.SHOPS, shop_id, body.model_dump(exclude_unset=True))
