@@ -4,9 +4,10 @@
 
 Order lines scale with creators x weeks (about LINES_PER_CREATOR_WEEK each, measured on the
 default model); the creator count is chosen from the target and the actual count printed.
-Each size runs in a fresh subprocess so its peak RSS is its own. Baseline in the same run:
-reading every file the simulator wrote back with pyarrow (the cost of merely touching that
-much data), printed with the ratio generate / baseline.
+Each size runs in a fresh subprocess so its peak RSS is its own; wall and CPU seconds are
+both printed because the machine may be shared (the load average is printed first).
+Baseline in the same run: reading every file the simulator wrote back with pyarrow (the cost
+of merely touching that much data), printed with the ratio generate / baseline.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
 import shutil
 import subprocess
@@ -33,9 +35,9 @@ def _one(lines: int, weeks: int) -> dict[str, float]:
     creators = max(10, math.ceil(lines / LINES_PER_CREATOR_WEEK / weeks))
     out = Path(tempfile.mkdtemp(prefix="shopstar-bench-sim-"))
     try:
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), time.process_time()
         result = generate(out, SimConfig(creators=creators, weeks=weeks, seed=1))
-        seconds = time.perf_counter() - began
+        seconds, cpu = time.perf_counter() - began, time.process_time() - cpu_began
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         began = time.perf_counter()
         for path in out.rglob("*.parquet"):
@@ -50,6 +52,7 @@ def _one(lines: int, weeks: int) -> dict[str, float]:
         "order_lines": result.order_lines,
         "rows_total": sum(result.rows.values()),
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "lines_per_s": result.order_lines / seconds,
         "peak_mb": peak_mb,
         "output_mb": size_mb,
@@ -67,9 +70,10 @@ def main() -> None:
     if args.one:
         print(json.dumps(_one(args.one, args.weeks)))
         return
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
         f"{'target':>10} {'creators':>8} {'order lines':>12} {'all rows':>11} {'seconds':>8} "
-        f"{'lines/s':>9} {'peak MB':>8} {'out MB':>7} {'read-back s':>11} {'ratio':>6}"
+        f"{'cpu s':>6} {'lines/s':>9} {'peak MB':>8} {'out MB':>7} {'read-back s':>11} {'ratio':>6}"
     )
     for target in (int(x) for x in args.lines.split(",")):
         done = subprocess.run(
@@ -81,7 +85,8 @@ def main() -> None:
         r = json.loads(done.stdout)
         print(
             f"{target:>10,} {r['creators']:>8,} {r['order_lines']:>12,} {r['rows_total']:>11,} "
-            f"{r['seconds']:>8.1f} {r['lines_per_s']:>9,.0f} {r['peak_mb']:>8,.0f} "
+            f"{r['seconds']:>8.1f} {r['cpu_seconds']:>6.1f} {r['lines_per_s']:>9,.0f} "
+            f"{r['peak_mb']:>8,.0f} "
             f"{r['output_mb']:>7,.0f} {r['baseline_read_s']:>11.1f} "
             f"{r['seconds'] / r['baseline_read_s']:>6.1f}",
             flush=True,

@@ -145,7 +145,8 @@ def build_content(
         day[slot_content] // 7,
         m.tier_of(followers)[slot_content],
     )
-    pairs = np.unique(slot_content[product >= 0] * catalog.n + product[product >= 0])
+    pairs = np.sort(slot_content[product >= 0] * catalog.n + product[product >= 0])
+    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]  # a product once per content
     cp_content, cp_product = pairs // catalog.n, pairs % catalog.n
     # drop contents none of whose products were available yet, then renumber
     kept = np.bincount(cp_content, minlength=n) > 0
@@ -197,14 +198,17 @@ def build_content(
         * quality_buy[cp_content]
     )
     f_cp, f_rank = _group_index(active[cp_content])
+    f_row = d_offset[cp_content[f_cp]] + f_rank
+    clicks = rng.poisson(views[f_row] * click_rate[f_cp])
+    daily_clicks = np.bincount(f_row, weights=clicks, minlength=len(views)).astype(np.int64)
+    del f_row
+    clicked = np.flatnonzero(clicks)  # only rows with clicks can sell
+    f_cp, f_rank, clicks = f_cp[clicked], f_rank[clicked], clicks[clicked]
     f_content = cp_content[f_cp]
     f_day = day[f_content] + f_rank
-    f_row = d_offset[f_content] + f_rank
-    clicks = rng.poisson(views[f_row] * click_rate[f_cp])
     appeal = catalog.appeal[cp_product[f_cp], f_day // 7]
     buy = np.minimum(m.CVR_CAP, buy_base[f_cp] * np.power(appeal, m.APPEAL_CONVERSION))
     orders = rng.binomial(clicks, buy)
-    daily_clicks = np.bincount(f_row, weights=clicks, minlength=len(views)).astype(np.int64)
     sold = np.flatnonzero(orders > 0)
     return Content(
         creator=creator.astype(np.int64),

@@ -106,9 +106,9 @@ def product_tables(
     """``products`` and ``products_weekly`` truth tables."""
     names = [s.name for s in config.category_specs]
     n_weeks = config.weeks + FUTURE_WEEKS
-    placed = ~orders.cancelled
-    cancelled_lines = orders.line[orders.cancelled]
-    alive = placed & ~np.isin(orders.line, cancelled_lines)
+    was_cancelled = np.zeros(len(orders.line), dtype=bool)
+    was_cancelled[orders.line[orders.cancelled]] = True
+    alive = ~orders.cancelled & ~was_cancelled[orders.line]
     week = (orders.ordered_us[alive] // 86_400_000_000 - (config.start.toordinal() - 719_163)) // 7
     cell = orders.product[alive] * n_weeks + week
     units = np.bincount(cell, weights=orders.quantity[alive], minlength=catalog.n * n_weeks)
