@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import re
 from pathlib import Path
@@ -11,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from shopstar.contract import ENTITIES
+from shopstar.errors import ShopstarError
 from shopstar.lake import Lake, ingest_paths
 from shopstar.sim import SimConfig, SimResult, generate
 
@@ -80,3 +82,21 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
     assert "truth/creator_category.parquet" in a and "orders.parquet" in a
     assert a == b
     assert a["orders.parquet"] != c["orders.parquet"]
+
+
+def test_category_subset_and_any_start_day(tmp_path: Path) -> None:
+    config = SimConfig(
+        creators=40, weeks=2, categories=("beauty", "pets"), start=dt.date(2026, 1, 7)
+    )
+    result = generate(tmp_path, config)
+    products = pq.read_table(result.files["products"]).to_pydict()
+    assert set(products["category"]) == {"beauty", "pets"}
+    dates = pq.read_table(result.files["creator_daily"])["date"].to_pylist()
+    assert min(dates) == dt.date(2026, 1, 7) and max(dates) == dt.date(2026, 1, 20)
+
+
+def test_invalid_config_is_a_user_error() -> None:
+    with pytest.raises(ShopstarError, match="categories"):
+        SimConfig(categories=("toys",))
+    with pytest.raises(ShopstarError, match="creators"):
+        SimConfig(creators=2)

@@ -73,12 +73,12 @@ def build_creators(rng: np.random.Generator, config: SimConfig) -> Creators:
     logf = np.log(followers0)
     zlog = (logf - logf.mean()) / (logf.std() or 1.0)
 
-    n_focus = rng.choice([1, 2, 3], n, p=[0.45, 0.35, 0.20])
+    n_focus = np.minimum(rng.choice([1, 2, 3], n, p=[0.45, 0.35, 0.20]), k)
     shares = np.array([s.share for s in config.category_specs])
     focus = np.zeros((n, k), dtype=bool)
     keys = rng.random((n, k)) ** (1.0 / (shares / shares.sum()))  # weighted sampling w/o repl.
     order = np.argsort(-keys, axis=1)
-    for j in range(3):
+    for j in range(min(3, k)):
         rows = np.flatnonzero(n_focus > j)
         focus[rows, order[rows, j]] = True
     weight = np.where(focus, rng.dirichlet(np.ones(k), n) + 0.05, 0.0)

@@ -19,6 +19,7 @@ Files in ``OUT/truth/`` (written by :func:`shopstar.sim.generate`):
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,8 +64,6 @@ class Truth:
 
 def load_truth(path: Path | str) -> Truth:
     """Load the truth of a marketplace from ``OUT`` or ``OUT/truth``."""
-    import json
-
     base = Path(path)
     if not (base / "manifest.json").is_file() and (base / "truth" / "manifest.json").is_file():
         base = base / "truth"
