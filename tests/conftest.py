@@ -12,8 +12,13 @@ import asyncio
 import datetime as dt
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -339,3 +344,64 @@ def client(world: World, tmp_path: Path) -> Iterator[AppClient]:
     app_client = AppClient(create_app(app_settings(world.db_url, tmp_path)))
     yield app_client
     app_client.close()
+
+
+# --- a real server: `shopstar serve` in a subprocess -------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """A running ``shopstar serve``."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serve(db_url: str, home: Path, timeout: float = 90.0) -> Iterator[LiveServer]:
+    """Run ``python -m shopstar serve`` on a free loopback port until the block ends."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "SHOPSTAR_HOME": str(home),
+        "SHOPSTAR_DATABASE_URL": db_url,
+        "SHOPSTAR_SECRET_KEY": "live-test-secret",
+    }
+    log = (home / "serve.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shopstar", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError((home / "serve.log").read_text())
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: {(home / 'serve.log').read_text()}")
+            time.sleep(0.2)
+        yield LiveServer(url, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

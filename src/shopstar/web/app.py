@@ -51,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "caller's organisation. Authenticate with `Authorization: Bearer <token>` "
         "(`shopstar users token EMAIL`).",
         lifespan=lifespan,
+        docs_url=None,  # Swagger UI comes from a CDN; /docs is rendered locally (pages.py)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine

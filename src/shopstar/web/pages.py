@@ -22,12 +22,17 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
-KIND_LEADS = {
-    "program": "Program team: every creator, shop and product of the program.",
-    "agency": "Agency: the creators who authorised you and the shops you manage.",
-    "shop": "Shop: your catalogue.",
-    "creator": "Creator: your profile and the agencies you authorised.",
+LEADS = {
+    ("program", "admin"): "Program admin: every creator, shop and product of the program.",
+    ("program", "manager"): "Program manager: every creator, and the shops and products of "
+    "your categories; you edit the creators on your roster.",
+    ("agency", "admin"): "Agency: the creators who authorised you and the shops you manage.",
+    ("agency", "member"): "Agency: the creators who authorised you and the shops you manage.",
+    ("shop", "admin"): "Shop: your shop and its catalogue.",
+    ("shop", "member"): "Shop: your shop and its catalogue.",
+    ("creator", "creator"): "Creator: your profile and the agencies you authorised.",
 }
+METHODS = ("get", "post", "put", "patch", "delete")
 
 
 def render(
@@ -51,6 +56,19 @@ def _safe_next(target: str) -> str:
 def healthz() -> dict[str, str]:
     """Liveness probe."""
     return {"status": "ok"}
+
+
+@router.get("/docs")
+def api_docs(request: Request) -> Response:
+    """The API reference, rendered from the OpenAPI schema (no external assets)."""
+    spec = request.app.openapi()
+    operations = [
+        {"method": method.upper(), "path": path, **op}
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if method in METHODS
+    ]
+    return render(request, "api_docs.html", {"spec": spec, "operations": operations})
 
 
 @router.get("/login")
@@ -104,7 +122,7 @@ def home(request: Request, principal: PagePrincipal, session: SessionDep) -> Res
         "home.html",
         {
             "me": principal,
-            "lead": KIND_LEADS[principal.org_kind.value],
+            "lead": LEADS[principal.org_kind.value, principal.role.value],
             "sections": holdings(session, principal),
         },
     )
