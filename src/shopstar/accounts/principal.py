@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from shopstar.accounts.models import ManagerCategory, Membership, OrgKind, Role, User
+from shopstar.accounts.models import (
+    ManagerCategory,
+    Membership,
+    Organization,
+    OrgKind,
+    Role,
+    User,
+)
 
 READ = "read"
 WRITE = "write"
@@ -40,24 +47,30 @@ class Principal:
         return self.org_kind is kind and (not roles or self.role in roles)
 
 
-def load_principal(
-    session: Session, user_id: int, scopes: frozenset[str] = ALL_SCOPES
-) -> Principal | None:
-    """The principal of active user ``user_id``, or None if there is no such active member."""
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        return None
-    membership = session.scalars(select(Membership).where(Membership.user_id == user_id)).first()
-    if membership is None:
-        return None
-    org = membership.organization
-    categories = tuple(
-        session.scalars(
-            select(ManagerCategory.category)
-            .where(ManagerCategory.membership_id == membership.id)
-            .order_by(ManagerCategory.category)
-        )
+def principal_query() -> Select[User, Membership, Organization]:
+    """Active users with their membership and organisation, in one query (filter it further)."""
+    return (
+        select(User, Membership, Organization)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(User.is_active.is_(True))
     )
+
+
+def build_principal(
+    session: Session, row: tuple[User, Membership, Organization], scopes: frozenset[str]
+) -> Principal:
+    """A principal from a :func:`principal_query` row (loads a manager's categories)."""
+    user, membership, org = row
+    categories: tuple[str, ...] = ()
+    if membership.role == Role.MANAGER.value:
+        categories = tuple(
+            session.scalars(
+                select(ManagerCategory.category)
+                .where(ManagerCategory.membership_id == membership.id)
+                .order_by(ManagerCategory.category)
+            )
+        )
     return Principal(
         user_id=user.id,
         email=user.email,
@@ -71,3 +84,14 @@ def load_principal(
         scopes=scopes,
         categories=categories,
     )
+
+
+def load_principal(
+    session: Session, user_id: int, scopes: frozenset[str] = ALL_SCOPES
+) -> Principal | None:
+    """The principal of active user ``user_id``, or None if there is no such active member."""
+    row = session.execute(principal_query().where(User.id == user_id)).first()
+    if row is None:
+        return None
+    user, membership, org = row
+    return build_principal(session, (user, membership, org), scopes)

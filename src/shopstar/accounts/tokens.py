@@ -6,12 +6,17 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shopstar.accounts import audit
 from shopstar.accounts.models import ApiToken, User
-from shopstar.accounts.principal import ALL_SCOPES, READ, Principal, load_principal
+from shopstar.accounts.principal import (
+    ALL_SCOPES,
+    READ,
+    Principal,
+    build_principal,
+    principal_query,
+)
 from shopstar.db.types import utcnow
 from shopstar.errors import ShopstarError
 
@@ -79,7 +84,13 @@ def principal_for_token(session: Session, secret: str) -> Principal | None:
     """The principal a presented token stands for, or None if unknown, revoked or inactive."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(secret))).first()
-    if token is None or token.revoked_at is not None:
+    row = session.execute(
+        principal_query()
+        .add_columns(ApiToken.scopes)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_(None))
+    ).first()
+    if row is None:
         return None
-    return load_principal(session, token.user_id, frozenset(token.scopes.split(",")))
+    user, membership, org, scopes = row
+    return build_principal(session, (user, membership, org), frozenset(scopes.split(",")))
