@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from shopstar.contract import ENTITIES, Entity
 from shopstar.contract.validation import S, column_rule, quote_ident, sql_type, typed_input
@@ -30,6 +31,7 @@ from shopstar.lake.store import fsync_path
 
 SEQ_SHIFT = 40  # __seq = input index << 40 | row index
 MAX_PARTS = 8  # more live parts than this: compact the entity into one
+ROW_GROUP = 1 << 20  # rows per Parquet row group
 
 
 @dataclass
@@ -155,16 +157,23 @@ class EntityMerge:
         row = con.execute(
             f"SELECT count(*), (SELECT count(*) FROM (SELECT DISTINCT {key} FROM {valid})) "
             f"FROM {valid}"
-        ).fetchone()
-        n_valid, n_keys = row if row else (0, 0)
+        ).fetchall()
+        n_valid, n_keys = row[0]
         writer = _PartWriter(con, self.root, entity.name, batch_id)
         new_parts = list(parts)
         if not files and n_valid == n_keys:  # fast path: new keys, each once
             c.accepted = n_valid
             accepted_part = writer.write(f"SELECT {cols} FROM {valid}")
         else:
-            self._decide(files, unique=n_valid == n_keys)
-            accepted_part = writer.write(f"SELECT {cols} FROM decided WHERE __fate = 'accepted'")
+            candidates = self._decide(files, unique=n_valid == n_keys)
+            accepted_part = (
+                writer.write(
+                    f"SELECT {cols} FROM {candidates} SEMI JOIN "
+                    "(SELECT __seq FROM decided WHERE __fate = 'accepted') USING (__seq)"
+                )
+                if c.accepted
+                else None
+            )
             replaced = f"SELECT {key} FROM decided WHERE __fate = 'accepted' AND __in_lake"
             if files and _count(con, replaced):
                 affected = [
@@ -190,8 +199,9 @@ class EntityMerge:
             con.execute(f"DROP TABLE IF EXISTS {table}")
         return Merged(c, self.rejects, new_parts, accepted_part)
 
-    def _decide(self, files: list[str], *, unique: bool) -> None:
-        """Fill table ``decided``: one row per distinct valid row, with its ``__fate``."""
+    def _decide(self, files: list[str], *, unique: bool) -> str:
+        """Fill table ``decided`` (key, ``__seq``, ``__in_lake``, ``__fate``) with one row per
+        distinct valid row; return the SQL of those candidate rows (all columns)."""
         con, entity, c = self.con, self.entity, self.counts
         cols = _cols(entity)
         key = ", ".join(quote_ident(k) for k in entity.key)
@@ -217,16 +227,18 @@ class EntityMerge:
             if col not in entity.key
         )
         k0 = quote_ident(entity.key[0])
+        keys_f = ", ".join(f"f.{quote_ident(k)}" for k in entity.key)
         is_orders = entity.name == "orders"
+        updated = "f.updated_at," if is_orders else ""
         lake_ts = "c.updated_at" if is_orders else "CAST(NULL AS TIMESTAMPTZ)"
         order = "updated_at DESC, __seq DESC" if is_orders else "__seq DESC"
         first = "TRUE" if unique else f"row_number() OVER (PARTITION BY {key} ORDER BY {order}) = 1"
         wins = "(__lake_ts IS NULL OR updated_at >= __lake_ts)" if is_orders else "TRUE"
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE decided AS
-            SELECT *, CASE WHEN __same THEN 'duplicate' WHEN {first} AND {wins}
-                THEN 'accepted' ELSE 'superseded' END AS __fate
-            FROM (SELECT f.*, c.{k0} IS NOT NULL AS __in_lake,
+            SELECT {key}, __seq, __in_lake, CASE WHEN __same THEN 'duplicate'
+                WHEN {first} AND {wins} THEN 'accepted' ELSE 'superseded' END AS __fate
+            FROM (SELECT {keys_f}, f.__seq, {updated} c.{k0} IS NOT NULL AS __in_lake,
                          c.{k0} IS NOT NULL AND {same or "TRUE"} AS __same,
                          {lake_ts} AS __lake_ts
                   FROM {candidates} f LEFT JOIN {current} c ON {on})"""
@@ -235,11 +247,12 @@ class EntityMerge:
         c.accepted = int(fates.get("accepted", 0))
         c.superseded = int(fates.get("superseded", 0))
         c.duplicate = int(fates.get("duplicate", 0)) + batch_dupes
+        return candidates
 
 
 def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:
-    row = con.execute(f"SELECT count(*) FROM ({query})").fetchone()
-    return int(row[0]) if row else 0
+    (row,) = con.execute(f"SELECT count(*) FROM ({query})").fetchall()
+    return int(row[0])
 
 
 def _string(text: str) -> str:
@@ -264,15 +277,24 @@ class _PartWriter:
         self.count = 0
 
     def write(self, query: str) -> str | None:
-        """Write the rows of ``query`` to a new part; its relative path, or None when empty."""
+        """Write the rows of ``query`` to a new part; its relative path, or None when empty.
+
+        Rows stream from DuckDB as Arrow batches into a Parquet file of the canonical schema
+        (faster than DuckDB's own COPY here, and the file carries the exact Arrow types).
+        """
         relative = f"{self.entity}/{self.batch_id}-{self.count}.parquet"
         self.count += 1
         path = self.root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        result = self.con.execute(
-            f"COPY ({query}) TO {_string(str(path))} (FORMAT parquet, COMPRESSION zstd)"
-        ).fetchone()
-        if not result or not result[0]:
+        schema = ENTITIES[self.entity].schema
+        rows = 0
+        reader = self.con.sql(query).to_arrow_reader(ROW_GROUP)
+        with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+            for batch in reader:
+                if batch.num_rows:
+                    writer.write_batch(batch.cast(schema))
+                    rows += batch.num_rows
+        if not rows:
             path.unlink(missing_ok=True)
             return None
         fsync_path(path)

@@ -51,12 +51,12 @@ def reference_warnings(
         params: dict[str, object] = {"source": str(root / result.accepted_part)}
         if target_files:
             params["target"] = target_files
-        row = con.execute(
+        (row,) = con.execute(
             f"""SELECT count(*), count(DISTINCT {col}), min({col}) FROM read_parquet($source)
             WHERE {col} IS NOT NULL AND {col} NOT IN ({known})""",
             params,
-        ).fetchone()
-        if row and row[0]:
+        ).fetchall()
+        if row[0]:
             rows, distinct, example = row
             warnings.append(
                 f"{entity}: {rows} row{'s' if rows > 1 else ''} reference{'' if rows > 1 else 's'}"
