@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyarrow as pa
@@ -127,9 +128,11 @@ def prepare(url: str, creators: int) -> str:
                 actor="bench",
             )
             session.flush()
-            return issue_token(
+            issued = issue_token(
                 session, user, name="bench", scopes=frozenset({"read"}), actor="bench"
-            ).secret
+            )
+            secret: str = issued.secret
+            return secret
     finally:
         engine.dispose()
 
@@ -267,7 +270,7 @@ def summarise(results: list[tuple[str, float, int]], seconds: float) -> dict[str
     return report
 
 
-def bench(backend: str, args: argparse.Namespace) -> dict[str, object]:
+def bench(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     """Run the baseline and the API load against one backend."""
     with tempfile.TemporaryDirectory() as tmp, database(backend, Path(tmp)) as url:
         token = prepare(url, args.creators)
@@ -302,16 +305,17 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32, help="Keep-alive connections.")
     args = parser.parse_args()
     load = os.getloadavg()[0]
-    results = {
+    results: dict[str, Any] = {
         "rate": args.rate,
         "seconds": args.seconds,
         "creators": args.creators,
         "workers": args.workers,
         "cpus": os.cpu_count(),
         "load_before": round(load, 2),
-        "backends": {b: bench(b, args) for b in args.backends.split(",")},
     }
-    for backend, res in results["backends"].items():  # type: ignore[attr-defined]
+    backends = {b: bench(b, args) for b in args.backends.split(",")}
+    results["backends"] = backends
+    for backend, res in backends.items():
         print(f"\n{backend} (target {args.rate:.0f} req/s, {args.seconds:.0f} s)")
         print(f"{'endpoint':<10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}")
         for kind, row in [*res["api"].items(), *res["baseline"].items()]:
