@@ -169,3 +169,36 @@ def test_cancellations_and_refunds_are_realistic(stats_db: duckdb.DuckDBPyConnec
     assert refunds is not None
     n, full_share, over, refunded_cancelled = refunds
     assert n > 0 and 0.5 < full_share < 0.8 and over == 0 and refunded_cancelled == 0
+
+
+def test_true_potential_ranks_like_realised_gmv(stats_db: duckdb.DuckDBPyConnection) -> None:
+    spearman = _one(
+        stats_db,
+        """
+        with g as (select l.creator_id, p.category, sum(quantity * unit_price) gmv
+                   from lines l join products p using (product_id)
+                   where status = 'placed' and creator_id is not null group by all)
+        select corr(r_truth, r_gmv) from (
+            select rank() over (order by t.true_potential) r_truth,
+                   rank() over (order by coalesce(g.gmv, 0)) r_gmv
+            from truth_creator_category t left join g using (creator_id, category)
+            where t.is_focus)
+        """,
+    )
+    assert spearman > 0.6
+
+
+def test_late_breakouts_show_in_units_sold(stats_db: duckdb.DuckDBPyConnection) -> None:
+    breakouts = stats_db.execute(
+        """
+        select count(*), median((a.units_sold + 1.0) / (before.units_sold + 1.0))
+        from truth_products p
+        join truth_products_weekly a on a.product_id = p.product_id and a.week = p.breakout_week + 1
+        join truth_products_weekly before
+             on before.product_id = p.product_id and before.week = p.breakout_week - 2
+        where p.breakout_week between 2 and 6
+        """
+    ).fetchone()
+    assert breakouts is not None
+    n, jump = breakouts
+    assert n >= 20 and jump > 3
