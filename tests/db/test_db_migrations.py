@@ -9,6 +9,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -116,3 +117,39 @@ def test_cli_db_upgrade_and_current(tmp_path: Path) -> None:
         check=True,
     )
     assert f"current: {head_revision()}" in current.stdout
+
+
+@pytest.mark.slow
+def test_cli_db_sync_copies_an_ingested_lake(tmp_path: Path) -> None:
+    data = tmp_path / "in"
+    data.mkdir()
+    (data / "agencies.csv").write_text("agency_id,name\na1,Alpha Agency\n")
+    (data / "shops.csv").write_text(
+        "shop_id,name,region,size,joined_at\ns1,Glow,US,brand,2026-01-01T00:00:00Z\n"
+    )
+    (data / "products.csv").write_text(
+        "product_id,shop_id,title,category,subcategory,price,currency,commission_rate,listed_at\n"
+        "p1,s1,Lipstick,beauty,,19.99,USD,0.15,2026-01-01T00:00:00Z\n"
+    )
+    (data / "creators.csv").write_text(
+        "creator_id,handle,region,followers,joined_at,agency_id\n"
+        "c1,@c1,US,1000,2026-01-01T00:00:00Z,a1\n"
+    )
+    env = {**os.environ, "SHOPSTAR_HOME": str(tmp_path / "home")}
+    env.pop("SHOPSTAR_DATABASE_URL", None)
+    for args in (["ingest", str(data)], ["db", "sync"]):
+        run = subprocess.run(
+            [sys.executable, "-m", "shopstar", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 0, run.stderr
+    assert "creators: inserted 1, updated 0, unchanged 0" in run.stdout
+    assert "authorizations: inserted 1" in run.stdout
+    engine = make_engine(f"sqlite:///{tmp_path / 'home' / 'shopstar.db'}")
+    with make_sessionmaker(engine)() as session:
+        product = session.get_one(Product, "p1")
+        assert (product.price, product.category) == (Decimal("19.99"), "beauty")
+    engine.dispose()

@@ -1,12 +1,21 @@
-"""``shopstar db upgrade|downgrade|current``: the app DB's schema migrations."""
+"""``shopstar db upgrade|downgrade|current|sync``: the app DB's migrations and catalog sync."""
 
 from __future__ import annotations
 
 import typer
 
+from shopstar.catalog.sync import sync_from_lake
 from shopstar.cli._app import app
 from shopstar.config import get_settings
-from shopstar.db import current_revision, downgrade, head_revision, upgrade
+from shopstar.db import (
+    current_revision,
+    downgrade,
+    head_revision,
+    make_engine,
+    make_sessionmaker,
+    upgrade,
+)
+from shopstar.lake import Lake
 
 db_app = typer.Typer(help="Migrate the app database (SQLite or PostgreSQL).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -37,3 +46,18 @@ def db_current() -> None:
     """Print the database's revision and the newest one this ShopStar ships."""
     url = get_settings().db_url
     typer.echo(f"current: {current_revision(url) or 'base'}\nhead: {head_revision()}")
+
+
+@db_app.command("sync")
+def db_sync() -> None:
+    """Copy the lake's agencies, shops, products and creators into the app database."""
+    settings = get_settings()
+    upgrade(settings.db_url)
+    engine = make_engine(settings.db_url)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            report = sync_from_lake(session, Lake(settings.lake_dir))
+    finally:
+        engine.dispose()
+    for entity, counts in report.as_dict().items():
+        typer.echo(f"{entity}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
