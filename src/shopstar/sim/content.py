@@ -26,7 +26,6 @@ class Content:
     day: IntArray
     published_us: IntArray
     duration_s: IntArray
-    category: IntArray
     cp_content: IntArray  # content_products, sorted by content
     cp_product: IntArray
     daily_content: IntArray  # content_daily rows
@@ -79,6 +78,8 @@ def _pick_products(
 ) -> IntArray:
     """A product per slot: available in the slot's category and week, with probability
     proportional to appeal**gamma(tier) (bigger creators chase hotter products). -1 if none."""
+    if len(slot_cat) == 0:
+        return np.zeros(0, dtype=np.int64)
     weeks = catalog.appeal.shape[1]
     key = (slot_cat * weeks + slot_week) * len(m.TIER_GAMMA) + slot_tier
     order = np.argsort(key, kind="stable")
@@ -88,7 +89,7 @@ def _pick_products(
     ends = np.concatenate([bounds, [len(key)]])
     u = rng.random(len(key))
     picked = np.full(len(key), -1, dtype=np.int64)
-    by_cat = [np.flatnonzero(catalog.category == c) for c in range(int(catalog.category.max()) + 1)]
+    by_cat = [np.flatnonzero(catalog.category == c) for c in range(int(slot_cat.max()) + 1)]
     for s, e in zip(starts, ends, strict=True):
         kk = int(sorted_key[s])
         tier = kk % len(m.TIER_GAMMA)
@@ -150,9 +151,7 @@ def build_content(
     cp_content, cp_product = pairs // catalog.n, pairs % catalog.n
     # drop contents none of whose products were available yet, then renumber
     kept = np.bincount(cp_content, minlength=n) > 0
-    creator, kind, day, tod, duration, category = (
-        a[kept] for a in (creator, kind, day, tod, duration, category)
-    )
+    creator, kind, day, tod, duration = (a[kept] for a in (creator, kind, day, tod, duration))
     followers = followers[kept]
     cp_content = (np.cumsum(kept) - 1)[cp_content]
     n, is_live = len(creator), kind == LIVE
@@ -216,7 +215,6 @@ def build_content(
         day=day,
         published_us=published.astype(np.int64),
         duration_s=duration,
-        category=category,
         cp_content=cp_content.astype(np.int64),
         cp_product=cp_product.astype(np.int64),
         daily_content=d_content.astype(np.int64),

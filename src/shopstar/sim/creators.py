@@ -26,7 +26,6 @@ class Creators:
 
     followers0: FloatArray
     growth: FloatArray  # weekly growth rate of followers
-    rising: npt.NDArray[np.bool_]
     focus: npt.NDArray[np.bool_]
     focus_weight: FloatArray  # where content goes, rows sum to 1 over focus categories
     skill: FloatArray
@@ -105,7 +104,6 @@ def build_creators(rng: np.random.Generator, config: SimConfig) -> Creators:
     return Creators(
         followers0=followers0,
         growth=growth,
-        rising=rising,
         focus=focus,
         focus_weight=weight,
         skill=skill,
