@@ -20,6 +20,14 @@ from shopstar.analytics.facts import Tables, content_categories, content_views, 
 
 FAST_GROWTH = 0.03  # log growth of followers per week (~3%/week)
 GIFTED_SKILL = 0.25  # lower end of the skill band above which a small creator is rising
+RISING_INPUT = (  # the columns of the skills table rising builds on
+    "creator_id",
+    "category",
+    "skill",
+    "skill_low",
+    "star_score",
+    "reach",
+)
 SMALL_AUDIENCE = 1 / 3  # percent rank of followers in the category below which it is small
 
 
@@ -58,7 +66,7 @@ def rising_table(tables: Tables, as_of: dt.date, skills: ir.Table) -> ir.Table:
     reach, rising_score, reason, is_rising.
     """
     out = (
-        skills.select("creator_id", "category", "skill", "skill_low", "star_score", "reach")
+        skills.select(*RISING_INPUT)
         .left_join(follower_growth(tables, as_of), "creator_id")
         .drop("creator_id_right")
         .left_join(reach_growth(tables, as_of), ["creator_id", "category"])

@@ -11,7 +11,7 @@ from ibis.backends import BaseBackend
 
 from shopstar.analytics.facts import Tables
 from shopstar.analytics.metrics import creator_metrics
-from shopstar.analytics.rising import rising_table
+from shopstar.analytics.rising import RISING_INPUT, rising_table
 from shopstar.analytics.skill import skill_table
 from shopstar.analytics.trends import trend_table
 from shopstar.errors import ShopstarError
@@ -69,14 +69,17 @@ def score(con: BaseBackend, tables: Tables, as_of: dt.date | None = None) -> Sco
     (default: the latest day of data) and return them materialised."""
     currency = single_currency(con, tables)
     day = as_of or latest_day(con, tables)
-    skills = skill_table(tables, day)
+    stars = _sorted(con, skill_table(tables, day), ["category", "creator_id"])
+    # rising builds on the skills: reuse the computed rows rather than compute them again
+    skills = ibis.memtable(stars.select(list(RISING_INPUT)))
+    rising = _sorted(con, rising_table(tables, day, skills), ["category", "creator_id"])
     return ScoreResult(
         as_of=day,
         currency=currency,
         metrics=_sorted(
             con, creator_metrics(tables, day), ["window_days", "category", "creator_id"]
         ),
-        stars=_sorted(con, skills, ["category", "creator_id"]),
-        rising=_sorted(con, rising_table(tables, day, skills), ["category", "creator_id"]),
+        stars=stars,
+        rising=rising,
         trends=_sorted(con, trend_table(tables, day), ["category", "product_id"]),
     )
