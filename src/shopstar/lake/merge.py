@@ -165,16 +165,16 @@ class EntityMerge:
             c.accepted = n_valid
             accepted_part = writer.write(f"SELECT {cols} FROM {valid}")
         else:
-            candidates = self._decide(files, unique=n_valid == n_keys)
+            candidates = self._decide(files, n_valid, unique=n_valid == n_keys)
             accepted_part = (
                 writer.write(
                     f"SELECT {cols} FROM {candidates} SEMI JOIN "
-                    "(SELECT __seq FROM decided WHERE __fate = 'accepted') USING (__seq)"
+                    "(SELECT __seq FROM decided WHERE __accepted) USING (__seq)"
                 )
                 if c.accepted
                 else None
             )
-            replaced = f"SELECT {key} FROM decided WHERE __fate = 'accepted' AND __in_lake"
+            replaced = f"SELECT {key} FROM decided WHERE __accepted AND __in_lake"
             if files and _count(con, replaced):
                 affected = [
                     str(Path(name).relative_to(self.root))
@@ -199,22 +199,20 @@ class EntityMerge:
             con.execute(f"DROP TABLE IF EXISTS {table}")
         return Merged(c, self.rejects, new_parts, accepted_part)
 
-    def _decide(self, files: list[str], *, unique: bool) -> str:
-        """Fill table ``decided`` (key, ``__seq``, ``__in_lake``, ``__fate``) with one row per
-        distinct valid row; return the SQL of those candidate rows (all columns)."""
+    def _decide(self, files: list[str], n_valid: int, *, unique: bool) -> str:
+        """Fill table ``decided`` (key, ``__seq``, ``__in_lake``, ``__accepted``) with the
+        valid rows that are not duplicates; return the SQL of the candidate rows."""
         con, entity, c = self.con, self.entity, self.counts
         cols = _cols(entity)
         key = ", ".join(quote_ident(k) for k in entity.key)
         if unique:  # no key twice in the batch, so no row twice either
             candidates = f"(SELECT {cols}, __seq FROM checked WHERE __reason IS NULL)"
-            batch_dupes = 0
         else:
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE firsts AS SELECT {cols}, min(__seq) AS __seq, "
-                "count(*) AS __n FROM checked WHERE __reason IS NULL GROUP BY ALL"
+                f"CREATE OR REPLACE TEMP TABLE firsts AS SELECT {cols}, min(__seq) AS __seq "
+                "FROM checked WHERE __reason IS NULL GROUP BY ALL"
             )
             candidates = "firsts"
-            batch_dupes = _count(con, "SELECT 1 FROM firsts CROSS JOIN range(__n - 1)")
         current = (
             f"(SELECT {cols} FROM read_parquet({sql_list(files)}))"
             if files
@@ -234,19 +232,23 @@ class EntityMerge:
         order = "updated_at DESC, __seq DESC" if is_orders else "__seq DESC"
         first = "TRUE" if unique else f"row_number() OVER (PARTITION BY {key} ORDER BY {order}) = 1"
         wins = "(__lake_ts IS NULL OR updated_at >= __lake_ts)" if is_orders else "TRUE"
+        # duplicates (equal to the lake's row) take part in the ranking but are not kept
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE decided AS
-            SELECT {key}, __seq, __in_lake, CASE WHEN __same THEN 'duplicate'
-                WHEN {first} AND {wins} THEN 'accepted' ELSE 'superseded' END AS __fate
-            FROM (SELECT {keys_f}, f.__seq, {updated} c.{k0} IS NOT NULL AS __in_lake,
-                         c.{k0} IS NOT NULL AND {same or "TRUE"} AS __same,
-                         {lake_ts} AS __lake_ts
-                  FROM {candidates} f LEFT JOIN {current} c ON {on})"""
+            SELECT {key}, __seq, __in_lake, __accepted FROM (
+                SELECT *, ({first} AND {wins}) AS __accepted FROM (
+                    SELECT {keys_f}, f.__seq, {updated} c.{k0} IS NOT NULL AS __in_lake,
+                           c.{k0} IS NOT NULL AND {same or "TRUE"} AS __same,
+                           {lake_ts} AS __lake_ts
+                    FROM {candidates} f LEFT JOIN {current} c ON {on}))
+            WHERE NOT __same"""
         )
-        fates = dict(con.execute("SELECT __fate, count(*) FROM decided GROUP BY __fate").fetchall())
-        c.accepted = int(fates.get("accepted", 0))
-        c.superseded = int(fates.get("superseded", 0))
-        c.duplicate = int(fates.get("duplicate", 0)) + batch_dupes
+        ((accepted, kept),) = con.execute(
+            "SELECT count(*) FILTER (WHERE __accepted), count(*) FROM decided"
+        ).fetchall()
+        c.accepted = int(accepted)
+        c.superseded = int(kept) - c.accepted
+        c.duplicate = n_valid - int(kept)
         return candidates
 
 
