@@ -100,3 +100,11 @@ def test_invalid_config_is_a_user_error() -> None:
         SimConfig(categories=("toys",))
     with pytest.raises(ShopstarError, match="creators"):
         SimConfig(creators=2)
+
+
+def test_a_new_run_replaces_the_files_of_an_earlier_one(tmp_path: Path) -> None:
+    generate(tmp_path, SimConfig(creators=20, weeks=1, messy=True, format="csv"))
+    (tmp_path / "notes.txt").write_text("mine")
+    result = generate(tmp_path, SimConfig(creators=20, weeks=1))
+    written = {p.name for p in tmp_path.iterdir() if p.is_file()}
+    assert written == {p.name for p in result.files.values()} | {"notes.txt"}

@@ -59,6 +59,7 @@ def generate(out: Path, config: SimConfig, progress: Progress | None = None) -> 
     say = progress or (lambda _step: None)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    _clear_previous(out)
     rng = dict(zip(STEPS, _streams(config.seed), strict=True))
 
     say("catalog")
@@ -114,6 +115,16 @@ def generate(out: Path, config: SimConfig, progress: Progress | None = None) -> 
     )
     _write_manifest(truth_dir, config, result)
     return result
+
+
+def _clear_previous(out: Path) -> None:
+    """Remove files an earlier run may have left in ``out`` (another format, messy files),
+    so that ``out`` holds exactly this run. Other files are left alone."""
+    names = [f"{e}{suffix}" for e in ENTITIES for suffix in FORMAT_SUFFIX.values()]
+    names += [f"{e}-messy.csv" for e in DEFECTS]
+    names += [f"orders-resent{suffix}" for suffix in FORMAT_SUFFIX.values()]
+    for name in names:
+        (out / name).unlink(missing_ok=True)
 
 
 def _never_cancelled(orders: pa.Table, cancelled_lines: np.ndarray) -> pa.Table:

@@ -54,7 +54,11 @@ def write_bad_rows(out: Path, entity: str, table: pa.Table) -> int:
     Returns the number of rows written.
     """
     defects = DEFECTS[entity]
-    sample = csv_ready(table.slice(0, len(defects))).to_pylist()
+    if len(table):
+        picks = pa.array([i % len(table) for i in range(len(defects))])
+        sample = csv_ready(table.take(picks)).to_pylist()
+    else:  # nothing to copy: the row is all empty, still rejected
+        sample = [dict.fromkeys(table.column_names) for _ in defects]
     key = KEY_COLUMN[entity]
     rows = []
     for i, (row, (column, bad, _why)) in enumerate(zip(sample, defects, strict=True)):
