@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from shopstar.cli._app import app
 from shopstar.cli._output import Format, FormatOption, render
@@ -46,10 +53,11 @@ def ingest(
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     size = sum(p.stat().st_size for p in _files(paths))
     with Progress(
+        SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
-        TimeRemainingColumn(),
+        TimeElapsedColumn(),
         console=err,
         transient=True,
         disable=size < SHOW_PROGRESS_BYTES or not err.is_terminal,

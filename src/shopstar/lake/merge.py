@@ -30,7 +30,7 @@ from shopstar.lake.report import EntityCounts
 from shopstar.lake.store import fsync_path
 
 SEQ_SHIFT = 40  # __seq = input index << 40 | row index
-MAX_PARTS = 8  # more live parts than this: compact the entity into one
+MAX_PARTS = 8  # more live parts than this: compact all but the largest into one
 ROW_GROUP = 1 << 20  # rows per Parquet row group
 
 
@@ -191,10 +191,12 @@ class EntityMerge:
                 )
                 new_parts += [rest] if rest else []
         new_parts += [accepted_part] if accepted_part else []
-        if len(new_parts) > MAX_PARTS:
-            everything = sql_list([str(self.root / p) for p in new_parts])
-            compacted = writer.write(f"SELECT {cols} FROM read_parquet({everything})")
-            new_parts = [compacted] if compacted else []
+        if len(new_parts) > MAX_PARTS:  # merge all but the largest part into one
+            largest = max(new_parts, key=lambda p: pq.read_metadata(self.root / p).num_rows)
+            small = [p for p in new_parts if p != largest]
+            merged = sql_list([str(self.root / p) for p in small])
+            compacted = writer.write(f"SELECT {cols} FROM read_parquet({merged})")
+            new_parts = [largest] + ([compacted] if compacted else [])
         for table in ("checked", "firsts", "decided"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         return Merged(c, self.rejects, new_parts, accepted_part)
