@@ -21,10 +21,11 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from shopstar.contract import ENTITIES, Entity
-from shopstar.contract.validation import S, column_rule, quote_ident, sql_type, typed_input
+from shopstar.contract.validation import S, column_rule, quote_ident, typed_input
 from shopstar.lake.raw import RawInput, Reject
 from shopstar.lake.report import EntityCounts
 from shopstar.lake.store import fsync_path
@@ -81,10 +82,6 @@ def _cols(entity: Entity, prefix: str = "") -> str:
     return ", ".join(prefix + quote_ident(c) for c in entity.column_names)
 
 
-def _sql_types(entity: Entity) -> str:
-    return ", ".join(f"{quote_ident(c.name)} {sql_type(c)}" for c in entity.columns)
-
-
 class EntityMerge:
     """Validate, de-duplicate and write one entity's rows of a batch on connection ``con``."""
 
@@ -95,14 +92,11 @@ class EntityMerge:
         self.counts = EntityCounts(entity.name)
         self.rejects: list[tuple[str, Reject]] = []
         self._inputs: dict[int, RawInput] = {}
-        con.execute("DROP TABLE IF EXISTS checked")
-        con.execute(
-            f"CREATE TEMP TABLE checked ({_sql_types(entity)}, "
-            "__seq BIGINT, __line BIGINT, __reason VARCHAR)"
-        )
+        self._checked: list[pa.Table] = []
 
     def add(self, raw: RawInput, index: int) -> None:
-        """Validate ``raw`` (the batch's ``index``-th input) into the ``checked`` table."""
+        """Validate ``raw`` (the batch's ``index``-th input): typed columns, ``__seq``,
+        ``__line`` and ``__reason`` (NULL for a valid row), kept as an Arrow table."""
         self._inputs[index] = raw
         self.counts.read += raw.table.num_rows + len(raw.rejects)
         self.counts.rejected += len(raw.rejects)
@@ -121,14 +115,17 @@ class EntityMerge:
             if checks
             else "CAST(NULL AS VARCHAR)"
         )
-        typed = ", ".join(f"__v{i}" for i in range(len(rules)))
+        typed = ", ".join(
+            f"__v{i} AS {quote_ident(c)}" for i, c in enumerate(self.entity.column_names)
+        )
         self.con.register("raw_input", table)
-        self.con.execute(
-            f"""INSERT INTO checked SELECT {typed}, __seq, __line, {reason} FROM (
+        checked = self.con.sql(
+            f"""SELECT {typed}, __seq, __line, {reason} AS __reason FROM (
                 SELECT {values}, __seq, __line FROM (
                     SELECT {texts}, __seq, __line FROM raw_input))"""
-        )
+        ).to_arrow_table()
         self.con.unregister("raw_input")
+        self._checked.append(checked)
 
     def _collect_rejects(self) -> None:
         found = self.con.execute(
@@ -148,8 +145,12 @@ class EntityMerge:
 
     def merge(self, parts: list[str], batch_id: str) -> Merged:
         """Decide every valid row's fate against the live ``parts`` and write the new parts."""
-        self._collect_rejects()
         con, entity, c = self.con, self.entity, self.counts
+        checked = pa.concat_tables(self._checked) if self._checked else None
+        if checked is None:
+            return Merged(c, self.rejects, list(parts), None)
+        con.register("checked", checked)
+        self._collect_rejects()
         cols = _cols(entity)
         key = ", ".join(quote_ident(k) for k in entity.key)
         files = [str(self.root / p) for p in parts]
@@ -163,7 +164,9 @@ class EntityMerge:
         new_parts = list(parts)
         if not files and n_valid == n_keys:  # fast path: new keys, each once
             c.accepted = n_valid
-            accepted_part = writer.write(f"SELECT {cols} FROM {valid}")
+            if n_valid < checked.num_rows:
+                checked = checked.filter(pc.is_null(checked.column("__reason")))
+            accepted_part = writer.write_table(checked.select(list(entity.column_names)))
         else:
             candidates = self._decide(files, n_valid, unique=n_valid == n_keys)
             accepted_part = (
@@ -197,7 +200,8 @@ class EntityMerge:
             merged = sql_list([str(self.root / p) for p in small])
             compacted = writer.write(f"SELECT {cols} FROM read_parquet({merged})")
             new_parts = [largest] + ([compacted] if compacted else [])
-        for table in ("checked", "firsts", "decided"):
+        con.unregister("checked")
+        for table in ("firsts", "decided"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         return Merged(c, self.rejects, new_parts, accepted_part)
 
@@ -286,10 +290,7 @@ class _PartWriter:
         Rows stream from DuckDB as Arrow batches into a Parquet file of the canonical schema
         (faster than DuckDB's own COPY here, and the file carries the exact Arrow types).
         """
-        relative = f"{self.entity}/{self.batch_id}-{self.count}.parquet"
-        self.count += 1
-        path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
+        relative, path = self._next()
         schema = ENTITIES[self.entity].schema
         rows = 0
         reader = self.con.sql(query).to_arrow_reader(ROW_GROUP)
@@ -303,3 +304,24 @@ class _PartWriter:
             return None
         fsync_path(path)
         return relative
+
+    def write_table(self, table: pa.Table) -> str | None:
+        """Write an Arrow table of the entity's columns to a new part (None when empty)."""
+        if not table.num_rows:
+            return None
+        relative, path = self._next()
+        pq.write_table(
+            table.cast(ENTITIES[self.entity].schema),
+            path,
+            compression="zstd",
+            row_group_size=ROW_GROUP,
+        )
+        fsync_path(path)
+        return relative
+
+    def _next(self) -> tuple[str, Path]:
+        relative = f"{self.entity}/{self.batch_id}-{self.count}.parquet"
+        self.count += 1
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return relative, path
