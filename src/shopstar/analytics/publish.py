@@ -123,14 +123,17 @@ def metric_rows(metrics: pa.Table) -> Iterator[dict[str, Any]]:
 def _insert(
     session: Session, model: type[Any], rows: Iterable[dict[str, Any]], run_id: int
 ) -> None:
+    # Core executemany (not the ORM's bulk path): these rows are written, never loaded
+    connection, statement = session.connection(), insert(model.__table__)
     batch: list[dict[str, Any]] = []
     for row in rows:
-        batch.append({**row, "run_id": run_id})
+        row["run_id"] = run_id
+        batch.append(row)
         if len(batch) >= BATCH:
-            session.execute(insert(model), batch)
+            connection.execute(statement, batch)
             batch = []
     if batch:
-        session.execute(insert(model), batch)
+        connection.execute(statement, batch)
 
 
 def publish(factory: sessionmaker[Session], result: ScoreResult, engine: str) -> int:
