@@ -161,3 +161,11 @@ def test_many_small_batches_stay_compact_and_exact(tmp_path: Path) -> None:
     rows = dict(contents(lake)["agencies"])
     assert set(rows) == set(names)
     assert rows["A0"] == "renamed 29"  # the later batch wins
+
+
+def test_the_latest_line_of_a_batch_wins(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "lake")
+    table = pa.table({"agency_id": ["A1", "A1", "A1"], "name": ["first", "second", "first"]})
+    counts = ingest_raw(lake, [RawInput("agencies", "a.csv", table)]).counts["agencies"]
+    assert (counts.accepted, counts.duplicate, counts.superseded) == (1, 1, 1)
+    assert contents(lake)["agencies"] == [("A1", "first")]

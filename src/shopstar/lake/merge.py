@@ -78,6 +78,12 @@ def prepare(raw: RawInput, index: int) -> pa.Table:
     return pa.table(columns)
 
 
+def _checked_schema(entity: Entity) -> pa.Schema:
+    fields = [pa.field(f.name, f.type) for f in entity.schema]
+    extra = [pa.field("__seq", pa.int64()), pa.field("__line", pa.int64())]
+    return pa.schema([*fields, *extra, pa.field("__reason", pa.string())])
+
+
 def _cols(entity: Entity, prefix: str = "") -> str:
     return ", ".join(prefix + quote_ident(c) for c in entity.column_names)
 
@@ -115,16 +121,41 @@ class EntityMerge:
             if checks
             else "CAST(NULL AS VARCHAR)"
         )
-        typed = ", ".join(
-            f"__v{i} AS {quote_ident(c)}" for i, c in enumerate(self.entity.column_names)
+        # text kept as is (ids, names, enums) is taken from the input, not copied out of DuckDB
+        passthrough = {
+            c.name
+            for c, rule in zip(self.entity.columns, rules, strict=True)
+            if rule.value == S and c.name in types and pa.types.is_string(types[c.name])
+        }
+        typed = "".join(
+            f"__v{i} AS {quote_ident(c)}, "
+            for i, c in enumerate(self.entity.column_names)
+            if c not in passthrough
         )
         self.con.register("raw_input", table)
-        checked = self.con.sql(
-            f"""SELECT {typed}, __seq, __line, {reason} AS __reason FROM (
+        result = self.con.sql(
+            f"""SELECT {typed}__seq, __line, {reason} AS __reason FROM (
                 SELECT {values}, __seq, __line FROM (
                     SELECT {texts}, __seq, __line FROM raw_input))"""
         ).to_arrow_table()
         self.con.unregister("raw_input")
+        same_order = pc.all(pc.equal(result.column("__seq"), table.column("__seq"))).as_py()
+        if result.num_rows != table.num_rows or same_order is False:
+            raise AssertionError("validation changed the order of the rows")
+        columns = {}
+        for col in self.entity.columns:
+            if col.name not in passthrough:
+                columns[col.name] = result.column(col.name)
+            elif col.nullable:  # an empty field is a missing value
+                text = table.column(col.name)
+                columns[col.name] = pc.if_else(
+                    pc.equal(text, ""), pa.scalar(None, pa.string()), text
+                )
+            else:  # rows where it is empty are rejected
+                columns[col.name] = table.column(col.name)
+        for extra in ("__seq", "__line", "__reason"):
+            columns[extra] = result.column(extra)
+        checked = pa.table(columns).cast(_checked_schema(self.entity))
         self._checked.append(checked)
 
     def _collect_rejects(self) -> None:
@@ -201,7 +232,7 @@ class EntityMerge:
             compacted = writer.write(f"SELECT {cols} FROM read_parquet({merged})")
             new_parts = [largest] + ([compacted] if compacted else [])
         con.unregister("checked")
-        for table in ("firsts", "decided"):
+        for table in ("versions", "decided"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         return Merged(c, self.rejects, new_parts, accepted_part)
 
@@ -215,10 +246,10 @@ class EntityMerge:
             candidates = f"(SELECT {cols}, __seq FROM checked WHERE __reason IS NULL)"
         else:
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE firsts AS SELECT {cols}, min(__seq) AS __seq "
+                f"CREATE OR REPLACE TEMP TABLE versions AS SELECT {cols}, max(__seq) AS __seq "
                 "FROM checked WHERE __reason IS NULL GROUP BY ALL"
             )
-            candidates = "firsts"
+            candidates = "versions"
         current = (
             f"(SELECT {cols} FROM read_parquet({sql_list(files)}))"
             if files
