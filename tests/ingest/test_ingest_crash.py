@@ -23,7 +23,7 @@ from shopstar.lake import Lake
 
 TINY = Path(__file__).resolve().parents[2] / "examples" / "tiny"
 ROWS = 100_000
-KILLS = 4
+KILLS = 6
 
 pytestmark = pytest.mark.slow
 
@@ -70,6 +70,16 @@ def _big_batch(folder: Path) -> Path:
     return folder
 
 
+def _files(root: Path) -> set[Path]:
+    return {p for p in root.rglob("*") if p.is_file()}
+
+
+def _wait_for_new_file(root: Path, proc: subprocess.Popen[bytes]) -> None:
+    before = _files(root)
+    while proc.poll() is None and not _files(root) - before - {root / "_lock"}:
+        time.sleep(0.005)
+
+
 def _live_files_only(lake: Lake) -> None:
     manifest = lake.manifest()
     live = {p for parts in manifest.parts.values() for p in parts}
@@ -106,7 +116,11 @@ def test_sigkill_at_random_points_then_rerun(tmp_path: Path) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.3, duration))
+        if attempt % 2 == 0:
+            time.sleep(rng.uniform(0.3, duration))
+        else:  # kill while it writes: soon after its first new file appears
+            _wait_for_new_file(lake.root, proc)
+            time.sleep(rng.uniform(0, 0.05))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         state = fingerprint(lake)
