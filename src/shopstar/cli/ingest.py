@@ -97,9 +97,9 @@ def _title(report: IngestReport) -> str:
 def _notes(err: Console, report: IngestReport) -> None:
     for warning in report.warnings:
         err.print(f"warning: {warning}", markup=False)
-    if report.skipped:
-        names = ", ".join(p.name for p in report.skipped)
-        err.print(f"skipped (name matches no entity): {names}", markup=False)
+    if report.skipped and report.batch_id is None:
+        for path in report.skipped:
+            err.print(f"warning: skipped {path}: its name matches no entity", markup=False)
     if report.quarantine:
         err.print(
             f"{report.rejected} rejected row(s) with reasons in {report.quarantine}", markup=False

@@ -22,10 +22,10 @@ class Grouping(StrEnum):
     creator = "creator"
 
 
-NO_KEY = {
-    Grouping.category: "(unknown product)",
-    Grouping.shop: "(unknown product)",
-    Grouping.creator: "(no creator)",
+NO_KEY = {  # shown in the table for lines whose product is unknown or that have no creator
+    Grouping.category: "(unknown)",
+    Grouping.shop: "(unknown)",
+    Grouping.creator: "(organic)",
 }
 
 

@@ -177,6 +177,7 @@ def ingest_paths(
     if not inputs:
         return report
     batch = ingest_raw(lake, inputs, progress=progress)
+    batch.warnings += [f"skipped {p}: its name matches no entity" for p in report.skipped]
     batch.skipped = report.skipped
     batch.unreadable = report.unreadable
     return batch
