@@ -1,4 +1,4 @@
-"""Validate one entity's inputs and merge them into its current state, in DuckDB.
+"""Merge one entity's checked rows of a batch into its current state, in DuckDB.
 
 Every row of a batch ends in exactly one fate:
 
@@ -16,23 +16,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from shopstar.contract import ENTITIES, Entity, Kind
-from shopstar.contract.validation import S, column_rule, quote_ident, typed_input
+from shopstar.contract import Entity
+from shopstar.contract.validation import quote_ident
+from shopstar.lake.checking import SEQ_SHIFT, check
+from shopstar.lake.parts import PartWriter, sql_list
 from shopstar.lake.raw import RawInput, Reject
 from shopstar.lake.report import EntityCounts
-from shopstar.lake.store import fsync_path
 
-SEQ_SHIFT = 40  # __seq = input index << 40 | row index
 MAX_PARTS = 8  # more live parts than this: compact all but the largest into one
-ROW_GROUP = 1 << 20  # rows per Parquet row group
 
 
 @dataclass
@@ -43,45 +40,6 @@ class Merged:
     rejects: list[tuple[str, Reject]]
     parts: list[str]
     accepted_part: str | None
-
-
-def prepare(raw: RawInput, index: int) -> pa.Table:
-    """The input's contract columns (text, or canonical types) plus ``__seq`` and ``__line``."""
-    entity = ENTITIES[raw.entity]
-    present = set(raw.table.column_names)
-    columns: dict[str, pa.ChunkedArray | pa.Array | np.ndarray[Any, Any]] = {}
-    for col in entity.columns:
-        if col.name not in present:
-            continue
-        values = raw.table.column(col.name)
-        kind = values.type
-        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            columns[col.name] = values
-            continue
-        target = typed_input(col, kind)
-        try:
-            if target is None:
-                raise pa.ArrowInvalid("needs text")
-            columns[col.name] = values.cast(target, safe=not pa.types.is_timestamp(kind))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            columns[col.name] = values.cast(pa.string())
-    n = raw.table.num_rows
-    columns["__seq"] = pa.array(np.arange(n, dtype=np.int64) + (index << SEQ_SHIFT))
-    lines = (
-        np.arange(1, n + 1, dtype=np.int64)
-        if raw.lines is None
-        else np.asarray(raw.lines, dtype=np.int64)
-    )
-    if len(lines) != n:
-        raise ValueError(f"{raw.source}: {len(lines)} line numbers for {n} rows")
-    columns["__line"] = pa.array(lines)
-    return pa.table(columns)
-
-
-def _checked_schema(entity: Entity) -> pa.Schema:
-    fields = [pa.field(f.name, f.type) for f in entity.schema]
-    extra = [pa.field("__seq", pa.int64()), pa.field("__line", pa.int64())]
-    return pa.schema([*fields, *extra, pa.field("__reason", pa.string())])
 
 
 def _cols(entity: Entity, prefix: str = "") -> str:
@@ -101,66 +59,12 @@ class EntityMerge:
         self._checked: list[pa.Table] = []
 
     def add(self, raw: RawInput, index: int) -> None:
-        """Validate ``raw`` (the batch's ``index``-th input): typed columns, ``__seq``,
-        ``__line`` and ``__reason`` (NULL for a valid row), kept as an Arrow table."""
+        """Validate ``raw``, the batch's ``index``-th input, and keep its checked rows."""
         self._inputs[index] = raw
         self.counts.read += raw.table.num_rows + len(raw.rejects)
         self.counts.rejected += len(raw.rejects)
         self.rejects.extend((raw.source, r) for r in raw.rejects)
-        table = prepare(raw, index)
-        types = {f.name: f.type for f in table.schema}
-        rules = [column_rule(c, types.get(c.name)) for c in self.entity.columns]
-        texts = ", ".join(f"{rule.text} AS __s{i}" for i, rule in enumerate(rules))
-        values = ", ".join(
-            f"__s{i}, {rule.value.replace(S, f'__s{i}')} AS __v{i}" for i, rule in enumerate(rules)
-        )
-        checks = [rule.bind(f"__s{i}", f"__v{i}") for i, rule in enumerate(rules)]
-        checks = [(bad, why) for bad, why in checks if bad != "FALSE"]
-        reason = (
-            "CASE " + " ".join(f"WHEN {bad} THEN {why}" for bad, why in checks) + " END"
-            if checks
-            else "CAST(NULL AS VARCHAR)"
-        )
-        # text kept as is (ids, names, enums) is taken from the input, not copied out of DuckDB
-        passthrough = {
-            c.name
-            for c, rule in zip(self.entity.columns, rules, strict=True)
-            if rule.value == S and c.name in types and pa.types.is_string(types[c.name])
-        }
-        typed = "".join(
-            f"__v{i} AS {quote_ident(c)}, "
-            for i, c in enumerate(self.entity.column_names)
-            if c not in passthrough
-        )
-        self.con.register("raw_input", table)
-        result = self.con.sql(
-            f"""SELECT {typed}__seq, __line, {reason} AS __reason FROM (
-                SELECT {values}, __seq, __line FROM (
-                    SELECT {texts}, __seq, __line FROM raw_input))"""
-        ).to_arrow_table()
-        self.con.unregister("raw_input")
-        same_order = pc.all(pc.equal(result.column("__seq"), table.column("__seq"))).as_py()
-        if result.num_rows != table.num_rows or same_order is False:
-            raise AssertionError("validation changed the order of the rows")
-        columns = {}
-        for col in self.entity.columns:
-            if col.name not in passthrough:
-                columns[col.name] = result.column(col.name)
-            elif col.nullable:  # an empty field is a missing value
-                text = table.column(col.name)
-                columns[col.name] = pc.if_else(
-                    pc.equal(text, ""), pa.scalar(None, pa.string()), text
-                )
-            elif col.kind is Kind.CURRENCY:  # codes are stored upper-case
-                text = table.column(col.name)
-                lower = pc.any(pc.match_substring_regex(text, "[a-z]")).as_py()
-                columns[col.name] = pc.utf8_upper(text) if lower else text
-            else:  # rows where it is empty are rejected
-                columns[col.name] = table.column(col.name)
-        for extra in ("__seq", "__line", "__reason"):
-            columns[extra] = result.column(extra)
-        checked = pa.table(columns).cast(_checked_schema(self.entity))
-        self._checked.append(checked)
+        self._checked.append(check(self.con, raw, index))
 
     def _collect_rejects(self) -> None:
         found = self.con.execute(
@@ -195,7 +99,7 @@ class EntityMerge:
             f"FROM {valid}"
         ).fetchall()
         n_valid, n_keys = row[0]
-        writer = _PartWriter(con, self.root, entity.name, batch_id)
+        writer = PartWriter(con, self.root, entity.name, batch_id)
         new_parts = list(parts)
         if not files and n_valid == n_keys:  # fast path: new keys, each once
             c.accepted = n_valid
@@ -296,67 +200,3 @@ class EntityMerge:
 def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:
     (row,) = con.execute(f"SELECT count(*) FROM ({query})").fetchall()
     return int(row[0])
-
-
-def _string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def sql_list(paths: list[str]) -> str:
-    """A DuckDB list literal of file paths."""
-    return "[" + ", ".join(_string(p) for p in paths) + "]"
-
-
-class _PartWriter:
-    """Writes numbered part files of one entity for one batch, flushed to disk."""
-
-    def __init__(
-        self, con: duckdb.DuckDBPyConnection, root: Path, entity: str, batch_id: str
-    ) -> None:
-        self.con = con
-        self.root = root
-        self.entity = entity
-        self.batch_id = batch_id
-        self.count = 0
-
-    def write(self, query: str) -> str | None:
-        """Write the rows of ``query`` to a new part; its relative path, or None when empty.
-
-        Rows stream from DuckDB as Arrow batches into a Parquet file of the canonical schema
-        (faster than DuckDB's own COPY here, and the file carries the exact Arrow types).
-        """
-        relative, path = self._next()
-        schema = ENTITIES[self.entity].schema
-        rows = 0
-        reader = self.con.sql(query).to_arrow_reader(ROW_GROUP)
-        with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-            for batch in reader:
-                if batch.num_rows:
-                    writer.write_batch(batch.cast(schema))
-                    rows += batch.num_rows
-        if not rows:
-            path.unlink(missing_ok=True)
-            return None
-        fsync_path(path)
-        return relative
-
-    def write_table(self, table: pa.Table) -> str | None:
-        """Write an Arrow table of the entity's columns to a new part (None when empty)."""
-        if not table.num_rows:
-            return None
-        relative, path = self._next()
-        pq.write_table(
-            table.cast(ENTITIES[self.entity].schema),
-            path,
-            compression="zstd",
-            row_group_size=ROW_GROUP,
-        )
-        fsync_path(path)
-        return relative
-
-    def _next(self) -> tuple[str, Path]:
-        relative = f"{self.entity}/{self.batch_id}-{self.count}.parquet"
-        self.count += 1
-        path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return relative, path
