@@ -95,6 +95,15 @@ def test_bad_json_line_is_rejected(tmp_path: Path) -> None:
     assert reasons[1] == 'views: "12.5" is not an integer'
 
 
+def test_jsonl_with_only_bad_lines_is_readable(tmp_path: Path) -> None:
+    path = tmp_path / "agencies.jsonl"
+    path.write_bytes(b'["A1", "North"]\n\xff\n')
+    report = ingest_paths(Lake(tmp_path / "lake"), [path])
+    assert report.unreadable == []
+    counts = report.counts["agencies"]
+    assert (counts.read, counts.rejected) == (2, 2)
+
+
 FILE_CASES = [
     ("missing required column", HEADER.replace(",unit_price", "").encode() + b"\n",
      "missing required column unit_price"),

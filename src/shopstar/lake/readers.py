@@ -200,9 +200,9 @@ def _read_jsonl(path: Path, entity: str) -> RawInput:
         lines.append(number)
     if not lines and not rejects:
         raise UnreadableInput(f"{path}: file is empty (no JSON objects)")
+    if not lines:  # every line rejected: still a readable file of this entity
+        columns = {n: [] for n in ENTITIES[entity].column_names}
     table = pa.table({n: pa.array(v, pa.string()) for n, v in columns.items()})
-    if not columns:
-        table = pa.table({})
     return RawInput(entity, path.name, table, np.array(lines, dtype=np.int64), rejects)
 
 
