@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -56,22 +57,46 @@ def order_versions(draw: st.DrawFn) -> list[dict[str, str]]:
     return rows
 
 
+Rows = list[dict[str, str]]
+Batch = tuple[Rows, Rows]  # orders, refunds
+REFUND_COLUMNS = ["refund_id", "order_line_id", "refunded_at", "amount", "currency"]
+
+
 @st.composite
-def scenarios(draw: st.DrawFn) -> tuple[list[list[dict[str, str]]], list[list[int]]]:
-    """Batches drawn (with repeats) from the versions, plus orders to ingest them in."""
+def scenarios(draw: st.DrawFn) -> tuple[list[Batch], list[list[int]]]:
+    """Batches drawn (with repeats) from order versions and refunds, plus orders to ingest
+    them in. A refund id always carries the same row."""
     versions = draw(order_versions())
-    batch = st.lists(st.sampled_from(versions), min_size=1, max_size=6)
-    batches = draw(st.lists(batch, min_size=1, max_size=3))
-    batches.append(versions)  # every version arrives at least once
+    refunds = [
+        {
+            "refund_id": f"R{line}",
+            "order_line_id": line,
+            "refunded_at": (BASE + dt.timedelta(days=3)).isoformat(),
+            "amount": draw(st.sampled_from(["1.00", "5.55", "9.99"])),
+            "currency": draw(st.sampled_from(["USD", "EUR"])),
+        }
+        for line in sorted({r["order_line_id"] for r in versions})
+        if draw(st.booleans())
+    ]
+    batch = st.tuples(
+        st.lists(st.sampled_from(versions), min_size=1, max_size=6),
+        st.lists(st.sampled_from(refunds), max_size=3) if refunds else st.just([]),
+    )
+    batches: list[Batch] = draw(st.lists(batch, min_size=1, max_size=3))
+    batches.append((versions, refunds))  # everything arrives at least once
     n = len(batches)
     shuffled = draw(st.permutations(list(range(n))))
     repeats = draw(st.lists(st.integers(0, n - 1), max_size=n))
     return batches, [list(range(n)), shuffled + repeats]
 
 
-def _ingest(lake: Lake, rows: list[dict[str, str]], *, with_products: bool) -> None:
+def _ingest(lake: Lake, batch: Batch, *, with_products: bool) -> None:
+    rows, refunds = batch
     table = pa.table({c: [r[c] for r in rows] for c in ORDER_COLUMNS})
     inputs = [RawInput("orders", "orders.csv", table)]
+    if refunds:
+        refund_table = pa.table({c: [r[c] for r in refunds] for c in REFUND_COLUMNS})
+        inputs.append(RawInput("refunds", "refunds.csv", refund_table))
     if with_products:
         inputs.insert(0, RawInput("products", "products.csv", PRODUCTS))
     report = ingest_raw(lake, inputs)
@@ -86,12 +111,12 @@ def _ingest(lake: Lake, rows: list[dict[str, str]], *, with_products: bool) -> N
 @given(scenarios())
 @pytest.mark.slow
 def test_any_order_any_repeats_same_lake_and_summary(
-    scenario: tuple[list[list[dict[str, str]]], list[list[int]]],
+    scenario: tuple[list[Batch], list[list[int]]],
 ) -> None:
     batches, orders = scenario
     # the model: per line, the version with the latest updated_at
     latest: dict[str, dict[str, str]] = {}
-    for row in (r for b in batches for r in b):
+    for row in (r for b in batches for r in b[0]):
         best = latest.get(row["order_line_id"])
         if best is None or row["updated_at"] > best["updated_at"]:
             latest[row["order_line_id"]] = row
@@ -110,6 +135,21 @@ def test_any_order_any_repeats_same_lake_and_summary(
     first = results[0]
     for other in results[1:]:
         assert other == first
+    # and the summary is the model's: counted lines, their GMV, minus same-currency refunds
+    expected: dict[str, list[Decimal]] = {}
+    for row in latest.values():
+        if row["status"] != "cancelled":
+            totals = expected.setdefault(row["currency"], [Decimal(0), Decimal(0), Decimal(0)])
+            gmv = int(row["quantity"]) * Decimal(row["unit_price"])
+            totals[0] += gmv
+            totals[1] += gmv
+            totals[2] += 1
+    for refund in batches[-1][1]:
+        line = latest[refund["order_line_id"]]
+        if line["status"] != "cancelled" and line["currency"] == refund["currency"]:
+            expected[line["currency"]][1] -= Decimal(refund["amount"])
+    got = {r["currency"]: [r["gmv"], r["net_gmv"], r["order_lines"]] for r in first[1][None]}
+    assert got == expected
 
 
 @settings(max_examples=8, deadline=None)
