@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -16,6 +16,7 @@ from lake_support import ORDER_COLUMNS, contents, summaries
 from shopstar.lake import Lake, RawInput, ingest_raw
 
 BASE = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+OPEN_RATES = {"P1": "0.1", "P2": "0.15"}  # P9 is never in products: no open rate
 PRODUCTS = pa.table(
     {
         "product_id": ["P1", "P2"],
@@ -135,20 +136,34 @@ def test_any_order_any_repeats_same_lake_and_summary(
     first = results[0]
     for other in results[1:]:
         assert other == first
-    # and the summary is the model's: counted lines, their GMV, minus same-currency refunds
+    # and the summary is the model's: counted lines, GMV, refunds in the line's currency,
+    # commission at the line's or the product's open rate, reversed in proportion to refunds
+    cent = Decimal("0.01")
     expected: dict[str, list[Decimal]] = {}
-    for row in latest.values():
-        if row["status"] != "cancelled":
-            totals = expected.setdefault(row["currency"], [Decimal(0), Decimal(0), Decimal(0)])
-            gmv = int(row["quantity"]) * Decimal(row["unit_price"])
-            totals[0] += gmv
-            totals[1] += gmv
-            totals[2] += 1
+    commission: dict[str, Decimal] = {}
+    for line_id, row in latest.items():
+        if row["status"] == "cancelled":
+            continue
+        totals = expected.setdefault(row["currency"], [Decimal(0)] * 5)
+        gmv = int(row["quantity"]) * Decimal(row["unit_price"])
+        rate = row["commission_rate"] or OPEN_RATES.get(row["product_id"], "0")
+        earned = (gmv * Decimal(rate)).quantize(cent, ROUND_HALF_UP) if row["creator_id"] else 0
+        commission[line_id] = Decimal(earned)
+        totals[0] += gmv
+        totals[1] += gmv
+        totals[2] += 1
+        totals[3] += gmv if row["creator_id"] else 0
+        totals[4] += earned
     for refund in batches[-1][1]:
         line = latest[refund["order_line_id"]]
         if line["status"] != "cancelled" and line["currency"] == refund["currency"]:
-            expected[line["currency"]][1] -= Decimal(refund["amount"])
-    got = {r["currency"]: [r["gmv"], r["net_gmv"], r["order_lines"]] for r in first[1][None]}
+            amount = Decimal(refund["amount"])
+            gmv = int(line["quantity"]) * Decimal(line["unit_price"])
+            reversal = commission[refund["order_line_id"]] * amount / gmv if gmv else 0
+            expected[line["currency"]][1] -= amount
+            expected[line["currency"]][4] -= Decimal(reversal).quantize(cent, ROUND_HALF_UP)
+    columns = ("gmv", "net_gmv", "order_lines", "affiliate_gmv", "commission")
+    got = {r["currency"]: [r[c] for c in columns] for r in first[1][None]}
     assert got == expected
 
 
