@@ -45,6 +45,8 @@ def ingest_raw(
         if raw.entity not in ENTITIES:
             raise UnreadableInput(f"{raw.source}: unknown entity {raw.entity!r}")
         check_columns(raw)
+    if not inputs:
+        return IngestReport()
     report = IngestReport(batch_id=new_batch_id())
     order = list(ENTITIES)
     ordered = sorted(enumerate(inputs), key=lambda item: (order.index(item[1].entity), item[0]))
