@@ -51,6 +51,7 @@ class PartWriter:
             path.unlink(missing_ok=True)
             return None
         fsync_path(path)
+        fsync_path(path.parent)  # the new directory entry too
         return relative
 
     def write_table(self, table: pa.Table) -> str | None:
@@ -65,6 +66,7 @@ class PartWriter:
             row_group_size=ROW_GROUP,
         )
         fsync_path(path)
+        fsync_path(path.parent)  # the new directory entry too
         return relative
 
     def _next(self) -> tuple[str, Path]:
