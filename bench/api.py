@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -184,7 +185,7 @@ def server(url: str, workdir: Path, workers: int) -> Iterator[int]:
         "--workers",
         str(workers),
     ]
-    process = subprocess.Popen(cmd, env=env)
+    process = subprocess.Popen(cmd, env=env, start_new_session=True)
     try:
         for _ in range(600):
             try:
@@ -196,8 +197,12 @@ def server(url: str, workdir: Path, workers: int) -> Iterator[int]:
             raise RuntimeError("server did not start")
         yield port
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        os.killpg(process.pid, signal.SIGTERM)  # the supervisor and its workers
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 async def _request(
@@ -229,7 +234,7 @@ async def drive(
         try:
             while (item := await queue.get()) is not None:
                 due, path = item
-                status = await _request(reader, writer, path, token)
+                status = await asyncio.wait_for(_request(reader, writer, path, token), 60)
                 kind = "detail" if path.count("/") == 4 and "?" not in path else "list"
                 kind = "healthz" if path == "/healthz" else kind
                 results.append((kind, time.perf_counter() - due, status))

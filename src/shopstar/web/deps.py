@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -16,10 +17,18 @@ from shopstar.web.errors import LoginRequired
 bearer = HTTPBearer(auto_error=False, description="An API token from `shopstar users token`.")
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A session for this request; endpoints that write commit it themselves."""
-    with request.app.state.sessions() as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session for this request; endpoints that write commit it themselves.
+
+    Creating a session does no I/O (it connects at its first query, inside a sync dependency
+    or endpoint, on a worker thread); closing it returns the connection, also off the event
+    loop. So the loop never waits for the connection pool, and no thread hop is spent here.
+    """
+    session = request.app.state.sessions()
+    try:
         yield session
+    finally:
+        await run_in_threadpool(session.close)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
