@@ -26,6 +26,7 @@ from shopstar.analytics.facts import (
 
 REACH_DAYS = 28
 CADENCE_DAYS = 90
+TIER_BOUNDS = (10_000, 100_000, 1_000_000)  # followers: nano | micro | mid | macro
 MIN_BETWEEN = 0.01  # floor of the between-creator variance of log reach
 
 
@@ -89,25 +90,47 @@ def creator_reach(tables: Tables, as_of: dt.date) -> ir.Table:
     )
 
 
-def category_value(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
-    """Affiliate GMV per view of content of each kind featuring each category.
+def creator_tier(tables: Tables, as_of: dt.date) -> ir.Table:
+    """Each creator's size tier at ``as_of`` (0 nano, 1 micro, 2 mid, 3 macro by followers).
 
-    Columns: category, kind, value_per_view.
+    Columns: creator_id, tier.
     """
+    audience = follower_growth(tables, as_of)
+    followers = audience.followers.fill_null(0)
+    tier = ibis.literal(0, "int64")
+    for bound in TIER_BOUNDS:
+        tier = tier + ibis.ifelse(followers >= bound, 1, 0).cast("int64")
+    return audience.select("creator_id", tier=tier)
+
+
+def category_value(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
+    """Affiliate GMV per view of content of each kind featuring each category, per creator
+    tier (bigger creators pick hotter products, so a view of theirs is worth more).
+
+    Columns: category, kind, tier, value_per_view.
+    """
+    tiers = creator_tier(tables, as_of)
     views = content_views(tables, as_of)
     views = views.filter(day_window(views.day, as_of, days))
-    per_content = views.group_by(["content_id", "kind"]).aggregate(views=views.views.sum())
-    in_cat = per_content.join(content_categories(tables), "content_id")
-    cat_views = in_cat.group_by(["category", "kind"]).aggregate(cat_views=in_cat.views.sum())
+    per_content = views.group_by(["content_id", "creator_id", "kind"]).aggregate(
+        views=views.views.sum()
+    )
+    in_cat = per_content.join(content_categories(tables), "content_id").join(tiers, "creator_id")
+    cat_views = in_cat.group_by(["category", "kind", "tier"]).aggregate(
+        cat_views=in_cat.views.sum()
+    )
     lines = sold_lines(tables, as_of)
     lines = lines.filter(lines.creator_id.notnull(), day_window(lines.day, as_of, days))
-    cat_gmv = lines.group_by(["category", lines.channel.name("kind")]).aggregate(
+    lines = lines.join(tiers, "creator_id")
+    cat_gmv = lines.group_by(["category", lines.channel.name("kind"), "tier"]).aggregate(
         cat_gmv=lines.gmv.sum()
     )
-    value = cat_views.left_join(cat_gmv, ["category", "kind"]).drop("category_right", "kind_right")
+    keys = ["category", "kind", "tier"]
+    value = cat_views.left_join(cat_gmv, keys).drop("category_right", "kind_right", "tier_right")
     return value.select(
         "category",
         "kind",
+        "tier",
         value_per_view=ibis.ifelse(
             value.cat_views > 0,
             _f(value.cat_gmv.fill_null(0)) / _f(value.cat_views),
@@ -124,7 +147,8 @@ def weekly_base(tables: Tables, as_of: dt.date, days: int, pairs: ir.Table) -> i
     """
     reach = creator_reach(tables, as_of)
     kinds = pairs.select("creator_id", "category").join(reach, "creator_id")
-    kinds = kinds.join(category_value(tables, as_of, days), ["category", "kind"])
+    kinds = kinds.join(creator_tier(tables, as_of), "creator_id")
+    kinds = kinds.join(category_value(tables, as_of, days), ["category", "kind", "tier"])
     weekly_views = kinds.reach * kinds.posts_per_week
     out = kinds.group_by(["creator_id", "category"]).aggregate(
         weekly_views=weekly_views.sum(),

@@ -8,7 +8,7 @@ its posterior mean is ``(O + α) / (E + α)``: small samples stay near the avera
 ``skill`` is the log of that multiplier (0 = average), with a 90% band of ±1.645/√(O + α).
 
 star_score is the expected weekly affiliate GMV of the creator in the category: skill multiplier
-× reach × posts per week × the category's GMV per view, per content kind
+× reach × posts per week × the category's GMV per view, per content kind and creator tier
 (:mod:`shopstar.analytics.reach`), i.e. what the creator would sell with their whole cadence.
 """
 
