@@ -22,8 +22,8 @@ from lake_support import ORDER_COLUMNS, contents, fingerprint, run_cli, summarie
 from shopstar.lake import Lake
 
 TINY = Path(__file__).resolve().parents[2] / "examples" / "tiny"
-ROWS = 100_000
-KILLS = 6
+ROWS = 60_000
+KILLS = 4
 
 pytestmark = pytest.mark.slow
 
