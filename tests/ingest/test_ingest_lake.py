@@ -167,3 +167,11 @@ def test_the_latest_line_of_a_batch_wins(tmp_path: Path) -> None:
     counts = ingest_raw(lake, [RawInput("agencies", "a.csv", table)]).counts["agencies"]
     assert (counts.accepted, counts.duplicate, counts.superseded) == (1, 1, 1)
     assert contents(lake)["agencies"] == [("A1", "first")]
+
+
+def test_parquet_with_nested_values_is_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "agencies.parquet"
+    pq.write_table(pa.table({"agency_id": ["A1"], "name": pa.array([{"x": 1}])}), path)
+    report = ingest_paths(Lake(tmp_path / "lake"), [path, TINY / "shops.csv"])
+    assert report.unreadable == [(str(path), "column name holds struct<x: int64>, not values")]
+    assert report.counts["shops"].accepted == 2

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from shopstar.contract import ENTITIES, Entity, Kind
 from shopstar.contract.validation import S, column_rule, quote_ident, typed_input
+from shopstar.errors import UnreadableInput
 from shopstar.lake.raw import RawInput
 
 SEQ_SHIFT = 40  # __seq = input index << 40 | row index
@@ -39,7 +40,7 @@ def prepare(raw: RawInput, index: int) -> pa.Table:
                 raise pa.ArrowInvalid("needs text")
             columns[col.name] = values.cast(target, safe=not pa.types.is_timestamp(kind))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            columns[col.name] = values.cast(pa.string())
+            columns[col.name] = _as_text(values, raw.source, col.name)
     n = raw.table.num_rows
     columns["__seq"] = pa.array(np.arange(n, dtype=np.int64) + (index << SEQ_SHIFT))
     lines = (
@@ -51,6 +52,13 @@ def prepare(raw: RawInput, index: int) -> pa.Table:
         raise ValueError(f"{raw.source}: {len(lines)} line numbers for {n} rows")
     columns["__line"] = pa.array(lines)
     return pa.table(columns)
+
+
+def _as_text(values: pa.ChunkedArray, source: str, name: str) -> pa.ChunkedArray:
+    try:
+        return values.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise UnreadableInput(f"{source}: column {name} holds {values.type}, not values") from None
 
 
 def checked_schema(entity: Entity) -> pa.Schema:

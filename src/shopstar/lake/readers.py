@@ -225,4 +225,8 @@ def _read_parquet(path: Path, entity: str) -> RawInput:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise UnreadableInput(f"{path}: not a readable Parquet file ({exc})") from None
+    for name in ENTITIES[entity].column_names:
+        if name in table.column_names and pa.types.is_nested(table.schema.field(name).type):
+            kind = table.schema.field(name).type
+            raise UnreadableInput(f"{path}: column {name} holds {kind}, not values")
     return RawInput(entity, path.name, table, np.arange(1, table.num_rows + 1, dtype=np.int64))
