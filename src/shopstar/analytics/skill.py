@@ -3,9 +3,11 @@
 Skill compares the affiliate order lines a creator got from the views of their content with the
 lines the *same products* get per view from every other creator (leave-one-out baseline per
 product, smoothed toward the category rate). With ``O`` observed and ``E`` expected lines, the
-multiplier has a Gamma(α, α) prior per category (α from the between-creator dispersion), so
-its posterior mean is ``(O + α) / (E + α)``: small samples stay near the average creator.
-``skill`` is the log of that multiplier (0 = average), with a 90% band of ±1.645/√(O + α).
+multiplier has a Gamma prior of mean ``m`` and shape α per category (α from the between-creator
+dispersion; ``m`` = 1 in the creator's main categories, the market-wide side-category ratio
+elsewhere), so its posterior mean is ``(O + α m) / (E + α)``: small samples stay near what is
+typical. ``skill`` is the log of that multiplier (0 = average seller of the same products),
+with a 90% band of ±1.645/√(O + α).
 
 star_score is the expected weekly affiliate GMV of the creator in the category: skill multiplier
 × reach × posts per week × the category's GMV per view, per content kind and creator tier
@@ -34,6 +36,8 @@ PRIOR_LINES = 2.0  # pseudo order lines smoothing each product's baseline toward
 MIN_EXPECTED = 5.0  # creators with at least this many expected lines estimate the dispersion
 MIN_DISPERSION = 0.02  # floor of the between-creator variance of log skill
 Z90 = 1.645
+SIDE_PRIOR = 10.0  # pseudo-lines shrinking the side-category effect toward 1
+MAIN_SHARE = 0.2  # share of a creator's posts that makes a category one of their main ones
 
 
 def _f(value: ir.NumericValue) -> ir.FloatingValue:
@@ -96,6 +100,23 @@ def expected_lines(pairs: ir.Table) -> ir.Table:
     return out.mutate(expected=out.exposure * rate).drop("p_exposure", "p_lines", "c_rate")
 
 
+def with_prior(seen: ir.Table) -> ir.Table:
+    """Add ``prior``: the expected multiplier of a creator × category before its own data: 1 in
+    the creator's main categories (at least :data:`MAIN_SHARE` of their posts), elsewhere the
+    market-wide ratio of observed to expected lines in side categories (creators sell worse
+    outside their niche)."""
+    total = seen.group_by("creator_id").aggregate(all_posts=seen.posts.sum())
+    out = seen.join(total, "creator_id")
+    out = out.mutate(main=_f(out.posts) >= MAIN_SHARE * _f(out.all_posts))
+    side = out.filter(~out.main)
+    effect = side.aggregate(
+        side=(_f(side.lines.sum()) + SIDE_PRIOR) / (side.expected.sum() + SIDE_PRIOR)
+    )
+    out = out.cross_join(effect)
+    prior = ibis.ifelse(out.main, ibis.literal(1.0), out.side.fill_null(1.0).round(9))
+    return out.mutate(prior=prior).drop("all_posts", "main", "side")
+
+
 def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:
     """Skill, its band, reach and star_score of every creator × category with views.
 
@@ -107,17 +128,6 @@ def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Ta
         lines=pairs.lines.sum(), expected=pairs.expected.sum(), gmv=pairs.gmv.sum()
     )
 
-    log_ratio = ((_f(by_cat.lines) + 0.5) / (by_cat.expected + 0.5)).ln()
-    noise = 1.0 / (_f(by_cat.lines) + 0.5)
-    sure = by_cat.expected >= MIN_EXPECTED
-    dispersion = by_cat.group_by("category").aggregate(
-        tau2=(log_ratio.var(how="pop", where=sure) - noise.mean(where=sure)).round(6)
-    )
-    dispersion = dispersion.mutate(
-        prior_strength=1.0
-        / ibis.greatest(dispersion.tau2.fill_null(MIN_DISPERSION), ibis.literal(MIN_DISPERSION))
-    ).drop("tau2")
-
     views = content_views(tables, as_of)
     views = views.filter(day_window(views.day, as_of, days))
     per_content = views.group_by(["content_id", "creator_id"]).aggregate(views=views.views.sum())
@@ -126,12 +136,26 @@ def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Ta
         views=in_cat.views.sum(), posts=in_cat.content_id.nunique()
     )
     seen = seen.filter(seen.views > 0).join(by_cat, ["creator_id", "category"])
+    seen = with_prior(seen)
+
+    expected = seen.expected * seen.prior
+    log_ratio = ((_f(seen.lines) + 0.5) / (expected + 0.5)).ln()
+    noise = 1.0 / (_f(seen.lines) + 0.5)
+    sure = seen.expected >= MIN_EXPECTED
+    dispersion = seen.group_by("category").aggregate(
+        tau2=(log_ratio.var(how="pop", where=sure) - noise.mean(where=sure)).round(6)
+    )
+    dispersion = dispersion.mutate(
+        prior_strength=1.0
+        / ibis.greatest(dispersion.tau2.fill_null(MIN_DISPERSION), ibis.literal(MIN_DISPERSION))
+    ).drop("tau2")
+
     out = seen.join(dispersion, "category").left_join(
         weekly_base(tables, as_of, days, seen), ["creator_id", "category"]
     )
     out = out.drop("creator_id_right", "category_right")
     alpha = out.prior_strength
-    multiplier = (_f(out.lines) + alpha) / (out.expected + alpha)
+    multiplier = (_f(out.lines) + alpha * out.prior) / (out.expected + alpha)
     band = Z90 / (_f(out.lines) + alpha).sqrt()
     zero = ibis.literal(0.0)
     out = out.mutate(
