@@ -168,10 +168,14 @@ def ingest_paths(
     sizes = sum(_size(p) for p, _ in planned) or 1
     read_bytes = 0
     for path, name in planned:
-        if progress:
-            progress(f"reading {path.name}", read_bytes, sizes)
+
+        def reading(done: int, path: Path = path, start: int = read_bytes) -> None:
+            if progress:
+                progress(f"reading {path.name}", start + done, sizes)
+
+        reading(0)
         try:
-            inputs.append(read_file(path, name))
+            inputs.append(read_file(path, name, reading))
         except UnreadableInput as exc:
             reason = str(exc).removeprefix(f"{path}: ").removeprefix(f"{path.name}: ")
             report.unreadable.append((str(path), reason))

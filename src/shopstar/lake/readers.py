@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from shopstar.lake.raw import RawInput, Reject
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl"}
 FORMATS[".ndjson"] = "jsonl"
+BLOCK = 1 << 24  # bytes of CSV parsed per block
 
 
 def file_format(path: Path) -> str | None:
@@ -35,8 +36,11 @@ def file_format(path: Path) -> str | None:
     return FORMATS.get(path.suffix.lower())
 
 
-def read_file(path: Path, entity: str) -> RawInput:
-    """Read ``path`` as rows of ``entity``; raise :class:`UnreadableInput` when it can't be."""
+def read_file(path: Path, entity: str, progress: Callable[[int], None] | None = None) -> RawInput:
+    """Read ``path`` as rows of ``entity``; raise :class:`UnreadableInput` when it can't be.
+
+    ``progress(bytes_done)`` is called as a large CSV file is read.
+    """
     fmt = file_format(path)
     if fmt is None:
         raise UnreadableInput(f"{path}: unsupported file type (use .csv, .parquet or .jsonl)")
@@ -49,7 +53,7 @@ def read_file(path: Path, entity: str) -> RawInput:
     if size == 0:
         raise UnreadableInput(f"{path}: file is empty (no header row)")
     if fmt == "csv":
-        raw = _read_csv(path, entity)
+        raw = _read_csv(path, entity, progress)
     elif fmt == "jsonl":
         raw = _read_jsonl(path, entity)
     else:
@@ -85,16 +89,16 @@ def _header(path: Path) -> list[str]:
     return names
 
 
-def _read_csv(path: Path, entity: str) -> RawInput:
+def _read_csv(path: Path, entity: str, progress: Callable[[int], None] | None) -> RawInput:
     names = _header(path)
     try:
-        table = _csv_table(path, names, pa.string(), threads=True, invalid=None)
+        table = _stream_csv(path, names, progress)
         lines: np.ndarray[Any, Any] = np.arange(2, table.num_rows + 2, dtype=np.int64)
         return RawInput(entity, path.name, table, lines)
     except pa.ArrowInvalid:
         pass  # bad bytes, wrong field counts or blank lines: re-read carefully
     invalid: list[pacsv.InvalidRow] = []
-    table = _csv_table(path, names, pa.binary(), threads=False, invalid=invalid)
+    table = _careful_csv(path, names, invalid)
     rejects = [
         Reject(
             row.number,
@@ -112,16 +116,30 @@ def _read_csv(path: Path, entity: str) -> RawInput:
     return RawInput(entity, path.name, table, lines, rejects + bad)
 
 
-def _csv_table(
-    path: Path,
-    names: list[str],
-    kind: pa.DataType,
-    *,
-    threads: bool,
-    invalid: list[pacsv.InvalidRow] | None,
-) -> pa.Table:
+def _stream_csv(path: Path, names: list[str], progress: Callable[[int], None] | None) -> pa.Table:
+    """Every field as text, block by block (multi-threaded); raises ArrowInvalid on bad rows."""
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK),
+        parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+        ),
+    )
+    batches = []
+    size = path.stat().st_size
+    for batch in reader:
+        batches.append(batch)
+        if progress:
+            progress(min(len(batches) * BLOCK, size))
+    return pa.Table.from_batches(batches, schema=reader.schema)
+
+
+def _careful_csv(path: Path, names: list[str], invalid: list[pacsv.InvalidRow]) -> pa.Table:
+    """Every field as bytes, one thread (so rows with the wrong field count carry their line
+    number); those rows are skipped and collected in ``invalid``."""
+
     def on_invalid(row: pacsv.InvalidRow) -> str:
-        assert invalid is not None
         invalid.append(row)
         return "skip"
 
@@ -129,19 +147,16 @@ def _csv_table(
         return pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(
-                use_threads=threads, column_names=names, skip_rows=1, block_size=1 << 24
+                use_threads=False, column_names=names, skip_rows=1, block_size=BLOCK
             ),
             parse_options=pacsv.ParseOptions(
-                ignore_empty_lines=False,
-                invalid_row_handler=None if invalid is None else on_invalid,
+                ignore_empty_lines=False, invalid_row_handler=on_invalid
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, kind), strings_can_be_null=False
+                column_types=dict.fromkeys(names, pa.binary()), strings_can_be_null=False
             ),
         )
     except pa.ArrowInvalid:
-        if threads:
-            raise
         raise UnreadableInput(f"{path}: not a readable CSV file") from None
 
 
