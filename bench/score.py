@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-LINES_PER_CREATOR_WEEK = 13.0  # measured on the default simulator model, 16 weeks
+LINES_PER_CREATOR_WEEK = 6.9  # measured on the default simulator model
 
 FLOOR = """
 import sys, duckdb
