@@ -27,8 +27,8 @@ def _followers_at(daily: ir.Table, day: dt.date, lookback: int) -> ir.Table:
 def follower_growth(tables: Tables, as_of: dt.date) -> ir.Table:
     """Followers now and their log growth per week over the last :data:`GROWTH_DAYS` days.
 
-    Columns: creator_id, followers (null when creator_daily has no recent row), follower_growth.
-    Creators without daily history fall back to ``creators.followers`` and no growth.
+    Columns: creator_id, followers, follower_growth. Without a creator_daily row in the last
+    week, followers are ``creators.followers``; without one 28 days earlier, growth is null.
     """
     daily = tables["creator_daily"]
     now = _followers_at(daily, as_of, 7)
