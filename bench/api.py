@@ -320,6 +320,8 @@ def main() -> None:
     }
     backends = {b: bench(b, args) for b in args.backends.split(",")}
     results["backends"] = backends
+    results["load_after"] = round(os.getloadavg()[0], 2)
+    print(f"load average (1 min) before {results['load_before']}, after {results['load_after']}")
     for backend, res in backends.items():
         print(f"\n{backend} (target {args.rate:.0f} req/s, {args.seconds:.0f} s)")
         print(f"{'endpoint':<10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}")
