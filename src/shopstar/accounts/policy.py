@@ -36,7 +36,6 @@ from shopstar.accounts.principal import READ, WRITE, Principal
 from shopstar.catalog.models import Creator, Product, Shop
 from shopstar.errors import ShopstarError
 
-T = TypeVar("T")
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
