@@ -30,6 +30,9 @@ class DemoContext:
     console: Console
     data_dir: Path
     sim: SimResult | None = None
+    serve: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8000
 
 
 def simulate(ctx: DemoContext) -> None:
@@ -69,7 +72,60 @@ def summarise(ctx: DemoContext) -> None:
     render(rows, SUMMARY_COLUMNS, None, title="Demo marketplace by category")
 
 
-DEMO_STEPS: tuple[Callable[[DemoContext], None], ...] = (simulate, ingest, summarise)
+def score(ctx: DemoContext) -> None:
+    """Score creators, rising stars and trends, and publish the run into the app DB."""
+    from shopstar.analytics.job import score_and_publish
+
+    with ctx.console.status("scoring creators, rising stars and product trends..."):
+        run = score_and_publish(ctx.settings)
+    ctx.console.print(
+        f"[green]✓[/] score run {run.run_id} published (as of {run.as_of.isoformat()}): "
+        f"{run.scores:,} creator x category scores, {run.rising} rising stars, "
+        f"{run.trends:,} product trends"
+    )
+
+
+def accounts(ctx: DemoContext) -> None:
+    """Copy the catalog into the app DB and create one demo login per role."""
+    from shopstar.accounts.demo import seed_demo_users
+    from shopstar.catalog.sync import sync_from_lake
+    from shopstar.db import make_engine, make_sessionmaker, upgrade
+    from shopstar.lake import Lake
+
+    upgrade(ctx.settings.db_url)
+    engine = make_engine(ctx.settings.db_url)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            sync_from_lake(session, Lake(ctx.settings.lake_dir))
+            logins = seed_demo_users(session)
+    finally:
+        engine.dispose()
+    render(
+        [vars(login) for login in logins],
+        ("role", "email", "password", "org"),
+        None,
+        title="Demo logins",
+    )
+
+
+def serve(ctx: DemoContext) -> None:
+    """Serve the web app and API until interrupted (skipped with ``--no-serve``)."""
+    if not ctx.serve:
+        ctx.console.print("[green]✓[/] demo ready; start the web app with `shopstar serve`")
+        return
+    from shopstar.cli.serve import serve as serve_command
+
+    serve_command(host=ctx.host, port=ctx.port, workers=1)
+
+
+DEMO_STEPS: tuple[Callable[[DemoContext], None], ...] = (
+    simulate,
+    ingest,
+    summarise,
+    score,
+    accounts,
+    serve,
+)
 
 
 @app.command()
@@ -77,14 +133,20 @@ def demo(
     creators: int = typer.Option(SimConfig.creators, "--creators", min=10, help="Creators."),
     weeks: int = typer.Option(SimConfig.weeks, "--weeks", min=1, max=260, help="Weeks."),
     seed: int = typer.Option(SimConfig.seed, "--seed", help="Random seed."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the web app at the end."),
+    host: str | None = typer.Option(None, "--host", help="Bind address (default: settings.host)."),
+    port: int | None = typer.Option(None, "--port", help="Port (default: settings.port)."),
 ) -> None:
-    """Build a demo marketplace under $SHOPSTAR_HOME/demo, ingest it and print its summary."""
+    """Build a demo marketplace, ingest and score it, create demo logins and serve the app."""
     settings = get_settings()
     ctx = DemoContext(
         settings=settings,
         config=SimConfig(creators=creators, weeks=weeks, seed=seed),
         console=Console(stderr=True, highlight=False),
         data_dir=settings.home / "demo",
+        serve=serve,
+        host=host or settings.host,
+        port=port or settings.port,
     )
     for step in DEMO_STEPS:
         step(ctx)
