@@ -175,3 +175,11 @@ def test_parquet_with_nested_values_is_unreadable(tmp_path: Path) -> None:
     report = ingest_paths(Lake(tmp_path / "lake"), [path, TINY / "shops.csv"])
     assert report.unreadable == [(str(path), "column name holds struct<x: int64>, not values")]
     assert report.counts["shops"].accepted == 2
+
+
+def test_quoted_value_spanning_lines_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "agencies.csv"
+    path.write_text('agency_id,name\nA1,"North\nStar"\nA2,South\n', encoding="utf-8")
+    lake = Lake(tmp_path / "lake")
+    assert ingest_paths(lake, [path]).counts["agencies"].accepted == 2
+    assert contents(lake)["agencies"] == [("A1", "North\nStar"), ("A2", "South")]
