@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -20,15 +19,16 @@ bearer = HTTPBearer(auto_error=False, description="An API token from `shopstar u
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session for this request; endpoints that write commit it themselves.
 
-    Creating a session does no I/O (it connects at its first query, inside a sync dependency
-    or endpoint, on a worker thread); closing it returns the connection, also off the event
-    loop. So the loop never waits for the connection pool, and no thread hop is spent here.
+    Creating a session does no I/O: it checks a connection out at its first query, inside a
+    sync dependency or endpoint, on a worker thread. Closing it returns the connection (a
+    rollback, never a wait for the pool), so it runs on the loop without a thread hop. The loop
+    must never check connections out: it could wait for one that only the loop can give back.
     """
     session = request.app.state.sessions()
     try:
         yield session
     finally:
-        await run_in_threadpool(session.close)
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
