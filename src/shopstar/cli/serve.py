@@ -14,7 +14,12 @@ from shopstar.db import upgrade
 
 @app.command()
 def serve(
-    host: str | None = typer.Option(None, "--host", help="Bind address (default: settings.host)."),
+    host: str | None = typer.Option(
+        None,
+        "--host",
+        help="Bind address (default: settings.host). Off loopback the session cookie is Secure: "
+        "put TLS in front.",
+    ),
     port: int | None = typer.Option(None, "--port", help="Port (default: settings.port)."),
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes."),
 ) -> None:
