@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from conftest import AppClient, World, issue
+from shopstar.accounts.models import AuditEvent
+from shopstar.db import make_engine, make_sessionmaker
 
 
 def _get(client: AppClient, token: str, path: str) -> tuple[int, dict]:  # type: ignore[type-arg]
@@ -65,3 +69,38 @@ def test_errors_share_one_body(world: World, client: AppClient) -> None:
         json={"followers": 1},
     )
     assert patch.status_code == 422 and patch.json()["error"]["field"] == "followers"
+
+
+def test_every_api_write_leaves_an_audit_row(world: World, client: AppClient) -> None:
+    admin = {"Authorization": f"Bearer {issue(world, 'program_admin')}"}
+    creator = {"Authorization": f"Bearer {issue(world, 'creator')}"}
+    org_id = client.request("GET", "/api/v1/me", headers=admin).json()["organization"]["id"]
+    writes = [
+        ("PATCH", "/api/v1/creators/c2", admin, {"bio": "b"}),
+        ("PATCH", "/api/v1/shops/s1", admin, {"description": "d"}),
+        ("PATCH", "/api/v1/products/p1", admin, {"notes": "n"}),
+        ("PATCH", f"/api/v1/organizations/{org_id}", admin, {"name": "Stars team"}),
+        ("POST", "/api/v1/authorizations", creator, {"agency_id": "a2"}),
+    ]
+    for method, path, headers, body in writes:
+        response = client.request(method, path, headers=headers, json=body)
+        assert response.status_code in (200, 201), response.text
+    auth_id = response.json()["id"]
+    revoke = client.request("POST", f"/api/v1/authorizations/{auth_id}/revoke", headers=creator)
+    assert revoke.status_code == 200
+
+    engine = make_engine(world.db_url)
+    with make_sessionmaker(engine)() as session:
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.actor_user_id.is_not(None)).order_by(AuditEvent.id)
+        ).all()
+    engine.dispose()
+    assert [(e.action, e.resource_id, e.actor) for e in events] == [
+        ("creators.update", "c2", world.emails["program_admin"]),
+        ("shops.update", "s1", world.emails["program_admin"]),
+        ("products.update", "p1", world.emails["program_admin"]),
+        ("organizations.update", str(org_id), world.emails["program_admin"]),
+        ("authorization.grant", str(auth_id), world.emails["creator"]),
+        ("authorization.revoke", str(auth_id), world.emails["creator"]),
+    ]
+    assert events[3].detail == {"before": {"name": "Program team"}, "after": {"name": "Stars team"}}
