@@ -1,0 +1,1 @@
+"""Alembic migrations of the app DB (env.py, script template, versions/)."""
