@@ -113,6 +113,7 @@ class Market:
         content_type: str | None = "video",
         refund: str | None = None,
         lines: int = 1,
+        currency: str = "USD",
     ) -> None:
         """``lines`` identical order lines, optionally with a refund each."""
         for _ in range(lines):
@@ -129,7 +130,7 @@ class Market:
                     "content_id": content_id,
                     "quantity": quantity,
                     "unit_price": Decimal(price),
-                    "currency": "USD",
+                    "currency": currency,
                     "status": status,
                     "commission_rate": None,
                     "content_type": content_type if creator_id else None,
@@ -142,7 +143,7 @@ class Market:
                         "order_line_id": line_id,
                         "refunded_at": at(days_ago(max(ago - 1, 0))),
                         "amount": Decimal(refund),
-                        "currency": "USD",
+                        "currency": currency,
                     }
                 )
 

@@ -9,6 +9,8 @@ import pytest
 from analytics_market import AS_OF, Market
 
 from shopstar.analytics.metrics import creator_metrics
+from shopstar.analytics.run import score
+from shopstar.errors import ShopstarError
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +73,26 @@ def test_views_without_sales_give_a_row_with_zero_money(metrics: dict) -> None:
 
 def test_every_window_is_present(metrics: dict) -> None:
     assert {w for (_, _, w) in metrics} == {7, 28, 90}
+
+
+def test_money_in_other_currencies_is_left_out_and_counted() -> None:
+    m = Market()
+    m.product("p1", "beauty")
+    m.creator("a")
+    m.content("v1", "a", ["p1"], ago=3, views=1000, clicks=10)
+    m.order("p1", 2, creator_id="a", content_id="v1", lines=3)
+    m.order("p1", 2, creator_id="a", content_id="v1", currency="GBP", price="99.00", refund="1.00")
+    con = ibis.duckdb.connect()
+    result = score(con, m.tables(), AS_OF)
+    assert (result.currency, result.other_currency_lines) == ("USD", 1)
+    week = [r for r in result.metrics.to_pylist() if r["window_days"] == 7]
+    assert [(r["gmv"], r["net_gmv"], r["order_lines"]) for r in week] == [
+        (Decimal("30.00"), Decimal("30.00"), 3)
+    ]
+    gbp = score(con, m.tables(), AS_OF, currency="GBP")
+    assert gbp.other_currency_lines == 3
+    assert [r["gmv"] for r in gbp.metrics.to_pylist() if r["window_days"] == 7] == [
+        Decimal("99.00")
+    ]
+    with pytest.raises(ShopstarError, match="no orders in 'EUR'"):
+        score(con, m.tables(), AS_OF, currency="EUR")

@@ -21,19 +21,25 @@ class PublishedRun:
     run_id: int
     as_of: dt.date
     engine: str
+    currency: str | None
+    other_currency_lines: int
     scores: int
     rising: int
     trends: int
 
 
 def score_and_publish(
-    settings: Settings, as_of: dt.date | None = None, engine: EngineName | None = None
+    settings: Settings,
+    as_of: dt.date | None = None,
+    engine: EngineName | None = None,
+    currency: str | None = None,
 ) -> PublishedRun:
-    """Score the lake of ``settings`` up to ``as_of`` on ``engine`` and publish a new run."""
+    """Score the lake of ``settings`` up to ``as_of`` on ``engine`` (orders in ``currency``,
+    default the most used) and publish a new run."""
     name: EngineName = engine or settings.engine
     con = connect(name, settings.spark_master)
     try:
-        result = score(con, lake_tables(con, Lake(settings.lake_dir)), as_of)
+        result = score(con, lake_tables(con, Lake(settings.lake_dir)), as_of, currency)
     finally:
         con.disconnect()
     upgrade(settings.db_url)
@@ -46,6 +52,8 @@ def score_and_publish(
         run_id=run_id,
         as_of=result.as_of,
         engine=name,
+        currency=result.currency,
+        other_currency_lines=result.other_currency_lines,
         scores=result.stars.num_rows,
         rising=sum(1 for flag in result.rising.column("is_rising").to_pylist() if flag),
         trends=result.trends.num_rows,

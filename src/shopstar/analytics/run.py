@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import ibis
+import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
@@ -19,7 +20,8 @@ from shopstar.errors import ShopstarError
 
 @dataclass(frozen=True)
 class ScoreResult:
-    """The materialised results of a run, each sorted by its key."""
+    """The materialised results of a run, each sorted by its key. Money is in ``currency``;
+    ``other_currency_lines`` order lines in other currencies were left out."""
 
     as_of: dt.date
     currency: str | None
@@ -27,6 +29,7 @@ class ScoreResult:
     stars: pa.Table
     rising: pa.Table
     trends: pa.Table
+    other_currency_lines: int = 0
 
 
 def latest_day(con: BaseBackend, tables: Tables) -> dt.date:
@@ -48,27 +51,45 @@ def _as_date(value: object) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def single_currency(con: BaseBackend, tables: Tables) -> str | None:
-    """The one currency of all orders; refuses to add amounts across currencies."""
-    currencies = con.to_pyarrow(tables["orders"].select("currency").distinct())
-    found = sorted(str(c) for c in currencies.column("currency").to_pylist())
-    if len(found) > 1:
-        raise ShopstarError(
-            f"score: orders are in several currencies ({', '.join(found)}); "
-            "scoring adds money and needs a single currency"
-        )
-    return found[0] if found else None
+def order_currencies(con: BaseBackend, tables: Tables) -> dict[str, int]:
+    """Order lines per currency, most first (ties by code)."""
+    orders = tables["orders"]
+    counts = con.to_pyarrow(orders.group_by("currency").aggregate(lines=orders.count()))
+    columns = (counts.column("currency").to_pylist(), counts.column("lines").to_pylist())
+    pairs = zip(*columns, strict=True)
+    return dict(sorted(((str(c), int(n)) for c, n in pairs), key=lambda p: (-p[1], p[0])))
+
+
+def in_currency(tables: Tables, currency: str) -> dict[str, ir.Table]:
+    """``tables`` with only the orders and refunds in ``currency``: amounts in different
+    currencies are never added together (CONTRACT.md §2)."""
+    out = dict(tables)
+    out["orders"] = tables["orders"].filter(tables["orders"].currency == currency)
+    out["refunds"] = tables["refunds"].filter(tables["refunds"].currency == currency)
+    return out
 
 
 def _sorted(con: BaseBackend, expr: ibis.Table, keys: list[str]) -> pa.Table:
     return con.to_pyarrow(expr).sort_by([(k, "ascending") for k in keys])
 
 
-def score(con: BaseBackend, tables: Tables, as_of: dt.date | None = None) -> ScoreResult:
+def score(
+    con: BaseBackend,
+    tables: Tables,
+    as_of: dt.date | None = None,
+    currency: str | None = None,
+) -> ScoreResult:
     """Compute metrics, skill/star scores, rising stars and product trends up to ``as_of``
-    (default: the latest day of data) and return them materialised."""
-    currency = single_currency(con, tables)
+    (default: the latest day of data) over the orders in ``currency`` (default: the currency of
+    most order lines) and return them materialised."""
+    lines = order_currencies(con, tables)
+    if currency is not None and currency not in lines:
+        known = ", ".join(lines) or "none"
+        raise ShopstarError(f"currency: no orders in {currency!r} (orders are in {known})")
+    currency = currency or next(iter(lines), None)
     day = as_of or latest_day(con, tables)
+    if currency is not None:
+        tables = in_currency(tables, currency)
     stars = _sorted(con, skill_table(tables, day), ["category", "creator_id"])
     # rising builds on the skills: reuse the computed rows rather than compute them again
     skills = ibis.memtable(stars.select(list(RISING_INPUT)))
@@ -82,4 +103,5 @@ def score(con: BaseBackend, tables: Tables, as_of: dt.date | None = None) -> Sco
         stars=stars,
         rising=rising,
         trends=_sorted(con, trend_table(tables, day), ["category", "product_id"]),
+        other_currency_lines=sum(n for c, n in lines.items() if c != currency),
     )

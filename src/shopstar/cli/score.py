@@ -28,6 +28,9 @@ def score_command(
     engine: EngineChoice | None = typer.Option(
         None, "--engine", help="duckdb (default) or spark.", case_sensitive=False
     ),
+    currency: str | None = typer.Option(
+        None, "--currency", help="Score the orders in this currency (default: the most used)."
+    ),
 ) -> None:
     """Score creators, rising stars and product trends up to AS-OF and publish the run."""
     settings = get_settings()
@@ -36,6 +39,13 @@ def score_command(
             settings,
             as_of.date() if as_of else None,
             engine.value if engine else None,
+            currency,
+        )
+    if run.other_currency_lines:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"note: {run.other_currency_lines} order lines not in {run.currency} were left out "
+            "(amounts in different currencies are never added; see --currency)",
+            markup=False,
         )
     typer.echo(
         f"score run {run.run_id} published (as of {run.as_of.isoformat()}, {run.engine}): "
