@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from conftest import PASSWORD, World
+from appworld import PASSWORD, World
 from shopstar.accounts import authorizations, policy
 from shopstar.accounts.login import MAX_FAILURES, LoginFailed, TooManyAttempts, authenticate
 from shopstar.accounts.models import ApiToken, AuditEvent

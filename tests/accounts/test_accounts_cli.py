@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import catalog_tables
+from appworld import catalog_tables
 from shopstar.catalog.sync import sync_from_tables
 from shopstar.cli import COMMAND_MODULES, app
 from shopstar.db import make_engine, make_sessionmaker, upgrade

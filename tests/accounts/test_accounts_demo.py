@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from conftest import World
+from appworld import World
 from shopstar.accounts.demo import seed_demo_users
 from shopstar.accounts.login import authenticate
 from shopstar.accounts.models import AgencyShop, User

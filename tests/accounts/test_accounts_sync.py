@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import func, select
 
-from conftest import World, catalog_tables
+from appworld import World, catalog_tables
 from shopstar.accounts import authorizations
 from shopstar.accounts.models import AuditEvent, Authorization, Organization, OrgKind
 from shopstar.catalog.models import Creator, Product, Shop

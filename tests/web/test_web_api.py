@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from conftest import AppClient, World, issue
+from appworld import AppClient, World, issue
 from shopstar.accounts.models import AuditEvent
 from shopstar.db import make_engine, make_sessionmaker
 

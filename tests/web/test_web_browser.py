@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import World, serve
+from appworld import World, serve
 from shopstar.accounts.demo import seed_demo_users
 from shopstar.db import make_engine, make_sessionmaker
 

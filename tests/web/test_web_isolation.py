@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from conftest import WORLD_USERS, AppClient, World, issue
+from appworld import WORLD_USERS, AppClient, World, issue
 from shopstar.accounts.models import Authorization, Organization
 from shopstar.db import make_engine, make_sessionmaker
 

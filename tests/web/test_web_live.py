@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import PASSWORD, World, issue, serve
+from appworld import PASSWORD, World, issue, serve
 
 
 @pytest.mark.slow

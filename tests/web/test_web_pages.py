@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PASSWORD, AppClient, World, app_settings
+from appworld import PASSWORD, AppClient, World, app_settings
 from shopstar.web import create_app
 from shopstar.web.app import SESSION_COOKIE
 

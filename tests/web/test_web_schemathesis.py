@@ -13,7 +13,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from conftest import World, app_settings, issue
+from appworld import World, app_settings, issue
 from shopstar.web import create_app
 
 EXAMPLES = 20
