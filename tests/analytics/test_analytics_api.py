@@ -7,7 +7,7 @@ import pytest
 from analytics_market import AS_OF, Market
 from sqlalchemy import update
 
-from conftest import AppClient, World, issue
+from appworld import AppClient, World, issue
 from shopstar.analytics.publish import publish
 from shopstar.analytics.published import ScoreRun
 from shopstar.analytics.run import ScoreResult, score
