@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from typing import Literal
 
 import ibis
+import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from shopstar.errors import ShopstarError
@@ -39,3 +42,15 @@ def connect(engine: EngineName, spark_master: str = "local[2]") -> BaseBackend:
     if engine == "spark":
         return ibis.pyspark.connect(spark_session(spark_master))
     raise ShopstarError(f"engine: {engine!r} is not one of duckdb, spark")
+
+
+def materialise(con: BaseBackend, expr: ir.Table) -> tuple[ir.Table, Callable[[], object]]:
+    """``expr`` computed once on ``con`` (a temporary table on DuckDB, a cached DataFrame
+    elsewhere), and the function that frees it."""
+    if con.name == "duckdb":
+        # by hand: Ibis's own DROP of a cached table comes out without its name on this DuckDB
+        name = f"shopstar_{uuid.uuid4().hex}"
+        table = con.create_table(name, expr, temp=True)
+        return table, lambda: con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+    cached = expr.cache()
+    return cached, cached.release

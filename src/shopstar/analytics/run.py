@@ -10,7 +10,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
-from shopstar.analytics.facts import Tables
+from shopstar.analytics.facts import Tables, shared_facts
 from shopstar.analytics.metrics import creator_metrics
 from shopstar.analytics.rising import RISING_INPUT, rising_table
 from shopstar.analytics.skill import skill_table
@@ -90,18 +90,21 @@ def score(
     day = as_of or latest_day(con, tables)
     if currency is not None:
         tables = in_currency(tables, currency)
-    stars = _sorted(con, skill_table(tables, day), ["category", "creator_id"])
-    # rising builds on the skills: reuse the computed rows rather than compute them again
-    skills = ibis.memtable(stars.select(list(RISING_INPUT)))
-    rising = _sorted(con, rising_table(tables, day, skills), ["category", "creator_id"])
+    with shared_facts(con, tables, day) as facts:
+        stars = _sorted(con, skill_table(facts, day), ["category", "creator_id"])
+        # rising builds on the skills: reuse the computed rows rather than compute them again
+        skills = ibis.memtable(stars.select(list(RISING_INPUT)))
+        rising = _sorted(con, rising_table(facts, day, skills), ["category", "creator_id"])
+        metrics = _sorted(
+            con, creator_metrics(facts, day), ["window_days", "category", "creator_id"]
+        )
+        trends = _sorted(con, trend_table(facts, day), ["category", "product_id"])
     return ScoreResult(
         as_of=day,
         currency=currency,
-        metrics=_sorted(
-            con, creator_metrics(tables, day), ["window_days", "category", "creator_id"]
-        ),
+        metrics=metrics,
         stars=stars,
         rising=rising,
-        trends=_sorted(con, trend_table(tables, day), ["category", "product_id"]),
+        trends=trends,
         other_currency_lines=sum(n for c, n in lines.items() if c != currency),
     )
