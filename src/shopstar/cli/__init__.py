@@ -1,7 +1,8 @@
 """The ``shopstar`` command: a thin layer over the library.
 
-Each command group lives in its own module and registers itself on :data:`app`; the list
-below is the only place that names them.
+Each command group lives in its own module and registers itself on :data:`app`; the table
+:data:`COMMANDS` below is the only place that names them, so a command starts without
+importing the libraries of the others.
 """
 
 from __future__ import annotations
@@ -14,28 +15,36 @@ from rich.console import Console
 from shopstar.cli._app import app
 from shopstar.errors import ShopstarError
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "about",
-    "db",
-    "users",
-    "ingest",
-    "summary",
-    "sim",
-    "demo",
-    "serve",
-    "score",
-    "stars",
-)
+COMMANDS: dict[str, str] = {
+    "version": "about",
+    "config": "about",
+    "ingest": "ingest",
+    "summary": "summary",
+    "sim": "sim",
+    "demo": "demo",
+    "serve": "serve",
+    "score": "score",
+    "stars": "stars",
+    "trends": "stars",
+    "db": "db",
+    "users": "users",
+}
+"""Each command and the module that defines it (only the module needed is imported)."""
+
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 
 
-def _load_commands() -> None:
-    for name in COMMAND_MODULES:
+def load_commands(argv: list[str] | None = None) -> None:
+    """Import the module of the command named in ``argv``, or every module (for help)."""
+    words = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")]
+    wanted = COMMANDS.get(words[0]) if words else None
+    for name in (wanted,) if wanted else COMMAND_MODULES:
         importlib.import_module(f"shopstar.cli.{name}")
 
 
 def main() -> None:
     """Entry point: run the CLI, turning user errors into one line and an exit code."""
-    _load_commands()
+    load_commands()
     try:
         app()
     except ShopstarError as exc:
@@ -43,4 +52,4 @@ def main() -> None:
         sys.exit(exc.exit_code)
 
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "COMMAND_MODULES", "app", "load_commands", "main"]
