@@ -7,7 +7,7 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-from shopstar.analytics.facts import Tables
+from shopstar.analytics.facts import Tables, shared
 
 GROWTH_DAYS = 28
 
@@ -30,6 +30,8 @@ def follower_growth(tables: Tables, as_of: dt.date) -> ir.Table:
     Columns: creator_id, followers, follower_growth. Without a creator_daily row in the last
     week, followers are ``creators.followers``; without one 28 days earlier, growth is null.
     """
+    if (computed := shared(tables, "follower_growth", as_of)) is not None:
+        return computed
     daily = tables["creator_daily"]
     now = _followers_at(daily, as_of, 7)
     then = _followers_at(daily, as_of - dt.timedelta(days=GROWTH_DAYS), 7).rename(

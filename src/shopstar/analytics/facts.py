@@ -8,47 +8,22 @@ as CONTRACT.md §1 asks for referential gaps.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
 import ibis
 import ibis.expr.types as ir
-from ibis.backends import BaseBackend
-
-from shopstar.analytics.engines import materialise
 
 Tables = Mapping[str, ir.Table]
 
 
-def _key(fact: str, as_of: dt.date | None = None) -> str:
+def fact_key(fact: str, as_of: dt.date | None = None) -> str:
     return f"fact:{fact}@{as_of}" if as_of else f"fact:{fact}"
 
 
-def _shared(tables: Tables, fact: str, as_of: dt.date | None = None) -> ir.Table | None:
-    return tables.get(_key(fact, as_of))
-
-
-@contextmanager
-def shared_facts(con: BaseBackend, tables: Tables, as_of: dt.date) -> Iterator[dict[str, ir.Table]]:
-    """``tables`` plus the facts of ``as_of``, each computed once on ``con`` (a temporary table
-    on DuckDB, a cached DataFrame on Spark): every analytic then reads them instead of computing
-    the same joins again. They are dropped on exit."""
-    built = {
-        _key("sold_lines", as_of): sold_lines(tables, as_of),
-        _key("content_views", as_of): content_views(tables, as_of),
-        _key("content_categories"): content_categories(tables),
-        _key("content_products"): content_products(tables),
-    }
-    facts: dict[str, ir.Table] = {}
-    releases: list[Callable[[], object]] = []
-    try:
-        for key, expr in built.items():
-            facts[key], release = materialise(con, expr)
-            releases.append(release)
-        yield {**tables, **facts}
-    finally:
-        for release in releases:
-            release()
+def shared(tables: Tables, fact: str, as_of: dt.date | None = None) -> ir.Table | None:
+    """The fact already computed for ``as_of`` if ``tables`` hold it (see
+    :func:`shopstar.analytics.run.shared_facts`), else None."""
+    return tables.get(fact_key(fact, as_of))
 
 
 def day_window(day: ir.DateValue, as_of: dt.date, days: int, back: int = 0) -> ir.BooleanValue:
@@ -64,6 +39,8 @@ def sold_lines(tables: Tables, as_of: dt.date) -> ir.Table:
     Columns: order_line_id, creator_id (null = organic), product_id, category, day,
     quantity, gmv (decimal), refunded (decimal, refunds up to as-of), channel (video|live|other).
     """
+    if (computed := shared(tables, "sold_lines", as_of)) is not None:
+        return computed
     orders = tables["orders"]
     products = tables["products"].select("product_id", "category")
     refunds = tables["refunds"]
@@ -97,8 +74,8 @@ def content_views(tables: Tables, as_of: dt.date) -> ir.Table:
 
     Columns: content_id, creator_id, kind, day, views, clicks.
     """
-    if (shared := _shared(tables, "content_views", as_of)) is not None:
-        return shared
+    if (computed := shared(tables, "content_views", as_of)) is not None:
+        return computed
     daily = tables["content_daily"]
     content = tables["content"].select("content_id", "creator_id", "kind")
     daily = daily.filter(daily.date <= ibis.literal(as_of)).select(
@@ -109,8 +86,8 @@ def content_views(tables: Tables, as_of: dt.date) -> ir.Table:
 
 def content_categories(tables: Tables) -> ir.Table:
     """Distinct (content_id, category) pairs: the categories a content features."""
-    if (shared := _shared(tables, "content_categories")) is not None:
-        return shared
+    if (computed := shared(tables, "content_categories")) is not None:
+        return computed
     products = tables["products"].select("product_id", "category")
     return (
         tables["content_products"]
@@ -122,8 +99,8 @@ def content_categories(tables: Tables) -> ir.Table:
 
 def content_products(tables: Tables) -> ir.Table:
     """(content_id, product_id, category) for every product a content features."""
-    if (shared := _shared(tables, "content_products")) is not None:
-        return shared
+    if (computed := shared(tables, "content_products")) is not None:
+        return computed
     products = tables["products"].select("product_id", "category")
     return (
         tables["content_products"].select("content_id", "product_id").join(products, "product_id")

@@ -27,16 +27,20 @@ from shopstar.db.types import utcnow
 BATCH = 5000
 
 
-def stable(row: dict[str, Any]) -> dict[str, Any]:
-    """``row`` with floats rounded to 12 significant digits and NaN as null.
+def stable_rows(table: pa.Table) -> Iterator[dict[str, Any]]:
+    """The rows of ``table`` as dicts, floats rounded to 12 significant digits and NaN as null.
 
     Parallel float sums may differ in the last bits from one run to the next; rounding makes
     the published figures of two runs over the same data identical.
     """
-    for key, value in row.items():
-        if isinstance(value, float):
-            row[key] = None if math.isnan(value) else float(f"{value:.12g}")
-    return row
+    names, columns = table.column_names, []
+    for field in table.schema:
+        values = table.column(field.name).to_pylist()
+        if pa.types.is_floating(field.type):
+            values = [None if v is None or math.isnan(v) else float(f"{v:.12g}") for v in values]
+        columns.append(values)
+    for row in zip(*columns, strict=True):
+        yield dict(zip(names, row, strict=True))
 
 
 def _ranked(rows: list[dict[str, Any]], score: str, key: str) -> list[dict[str, Any]]:
@@ -95,7 +99,7 @@ def score_rows(stars: pa.Table) -> list[dict[str, Any]]:
             "gmv": r["gmv"],
             "explanation": explain(r),
         }
-        for r in map(stable, stars.to_pylist())
+        for r in stable_rows(stars)
     ]
     return _ranked(out, "star_score", "creator_id")
 
@@ -103,37 +107,55 @@ def score_rows(stars: pa.Table) -> list[dict[str, Any]]:
 def rising_rows(rising: pa.Table) -> list[dict[str, Any]]:
     """Rows of :class:`RisingStar`: the creators flagged rising, ranked by rising_score."""
     columns = [c.name for c in RisingStar.__table__.columns if c.name not in ("run_id", "rank")]
-    out = [stable({c: r[c] for c in columns}) for r in rising.to_pylist() if r["is_rising"]]
+    flagged = rising.filter(rising.column("is_rising").fill_null(False))
+    out = list(stable_rows(flagged.select(columns)))
     return _ranked(out, "rising_score", "creator_id")
 
 
 def trend_rows(trends: pa.Table) -> list[dict[str, Any]]:
     """Rows of :class:`ProductTrend`, ranked by trend_score."""
     columns = [c.name for c in ProductTrend.__table__.columns if c.name not in ("run_id", "rank")]
-    out = [stable({c: r[c] for c in columns}) for r in trends.to_pylist()]
+    out = list(stable_rows(trends.select(columns)))
     return _ranked(out, "trend_score", "product_id")
 
 
 def metric_rows(metrics: pa.Table) -> Iterator[dict[str, Any]]:
     """Rows of :class:`CreatorCategoryMetric`, NaN ratios as null."""
-    for r in metrics.to_pylist():
-        yield stable(r)
+    return stable_rows(metrics)
 
 
 def _insert(
     session: Session, model: type[Any], rows: Iterable[dict[str, Any]], run_id: int
 ) -> None:
-    # Core executemany (not the ORM's bulk path): these rows are written, never loaded
-    connection, statement = session.connection(), insert(model.__table__)
-    batch: list[dict[str, Any]] = []
-    for row in rows:
+    # These rows are written, never loaded: one compiled INSERT run by the driver's executemany
+    # over values already converted by each column's type (what SQLAlchemy would do per row,
+    # without its per-row statement bookkeeping)
+    connection = session.connection()
+    dialect = connection.dialect
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return
+    keys = [*first, "run_id"]
+    compiled = insert(model.__table__).compile(dialect=dialect, column_keys=keys)
+    order = list(compiled.positiontup or ()) if compiled.positional else keys
+    types = {c.key: c.type.dialect_impl(dialect) for c in model.__table__.columns}
+    convert = [(key, types[key].bind_processor(dialect)) for key in order]
+    sql = str(compiled)
+
+    def values(row: dict[str, Any]) -> Any:
         row["run_id"] = run_id
-        batch.append(row)
+        out = [row[k] if f is None else f(row[k]) for k, f in convert]
+        return tuple(out) if compiled.positional else dict(zip(order, out, strict=True))
+
+    batch = [values(first)]
+    for row in rows:
+        batch.append(values(row))
         if len(batch) >= BATCH:
-            connection.execute(statement, batch)
+            connection.exec_driver_sql(sql, batch)
             batch = []
     if batch:
-        connection.execute(statement, batch)
+        connection.exec_driver_sql(sql, batch)
 
 
 def publish(factory: sessionmaker[Session], result: ScoreResult, engine: str) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import ibis
@@ -10,7 +12,16 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
-from shopstar.analytics.facts import Tables, shared_facts
+from shopstar.analytics.audience import follower_growth
+from shopstar.analytics.engines import materialise
+from shopstar.analytics.facts import (
+    Tables,
+    content_categories,
+    content_products,
+    content_views,
+    fact_key,
+    sold_lines,
+)
 from shopstar.analytics.metrics import creator_metrics
 from shopstar.analytics.rising import RISING_INPUT, rising_table
 from shopstar.analytics.skill import skill_table
@@ -67,6 +78,30 @@ def in_currency(tables: Tables, currency: str) -> dict[str, ir.Table]:
     out["orders"] = tables["orders"].filter(tables["orders"].currency == currency)
     out["refunds"] = tables["refunds"].filter(tables["refunds"].currency == currency)
     return out
+
+
+@contextmanager
+def shared_facts(con: BaseBackend, tables: Tables, as_of: dt.date) -> Iterator[dict[str, ir.Table]]:
+    """``tables`` plus the facts of ``as_of``, each computed once on ``con`` (a temporary table
+    on DuckDB, a cached DataFrame on Spark): every analytic then reads them instead of computing
+    the same joins again. They are dropped on exit."""
+    built = {
+        fact_key("sold_lines", as_of): sold_lines(tables, as_of),
+        fact_key("content_views", as_of): content_views(tables, as_of),
+        fact_key("content_categories"): content_categories(tables),
+        fact_key("content_products"): content_products(tables),
+        fact_key("follower_growth", as_of): follower_growth(tables, as_of),
+    }
+    facts: dict[str, ir.Table] = {}
+    releases: list[Callable[[], object]] = []
+    try:
+        for key, expr in built.items():
+            facts[key], release = materialise(con, expr)
+            releases.append(release)
+        yield {**tables, **facts}
+    finally:
+        for release in releases:
+            release()
 
 
 def _sorted(con: BaseBackend, expr: ibis.Table, keys: list[str]) -> pa.Table:
