@@ -84,6 +84,20 @@ def content_views(tables: Tables, as_of: dt.date) -> ir.Table:
     return daily.join(content, "content_id")
 
 
+def window_views(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
+    """Views and clicks of each content over the ``days`` days ending at ``as_of``.
+
+    Columns: content_id, creator_id, kind, views, clicks.
+    """
+    if (computed := shared(tables, f"window_views_{days}", as_of)) is not None:
+        return computed
+    views = content_views(tables, as_of)
+    views = views.filter(day_window(views.day, as_of, days))
+    return views.group_by(["content_id", "creator_id", "kind"]).aggregate(
+        views=views.views.sum(), clicks=views.clicks.sum()
+    )
+
+
 def content_categories(tables: Tables) -> ir.Table:
     """Distinct (content_id, category) pairs: the categories a content features."""
     if (computed := shared(tables, "content_categories")) is not None:

@@ -16,9 +16,9 @@ from shopstar.analytics.facts import (
     Tables,
     content_categories,
     content_products,
-    content_views,
     day_window,
     sold_lines,
+    window_views,
 )
 
 WINDOWS: tuple[int, ...] = (7, 28, 90)
@@ -46,11 +46,7 @@ def window_metrics(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
     prev = lines.filter(day_window(lines.day, as_of, days, back=1))
     previous = prev.group_by(_KEYS).aggregate(prev_gmv=prev.gmv.sum())
 
-    views = content_views(tables, as_of)
-    views = views.filter(day_window(views.day, as_of, days))
-    per_content = views.group_by(["content_id", "creator_id"]).aggregate(
-        views=views.views.sum(), clicks=views.clicks.sum()
-    )
+    per_content = window_views(tables, as_of, days).drop("kind")
     in_cat = per_content.join(content_categories(tables), "content_id")
     exposure = in_cat.group_by(_KEYS).aggregate(
         views=in_cat.views.sum(), clicks=in_cat.clicks.sum(), posts=in_cat.content_id.nunique()

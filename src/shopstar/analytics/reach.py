@@ -22,6 +22,7 @@ from shopstar.analytics.facts import (
     content_views,
     day_window,
     sold_lines,
+    window_views,
 )
 
 REACH_DAYS = 28
@@ -110,11 +111,7 @@ def category_value(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
     Columns: category, kind, tier, value_per_view.
     """
     tiers = creator_tier(tables, as_of)
-    views = content_views(tables, as_of)
-    views = views.filter(day_window(views.day, as_of, days))
-    per_content = views.group_by(["content_id", "creator_id", "kind"]).aggregate(
-        views=views.views.sum()
-    )
+    per_content = window_views(tables, as_of, days).drop("clicks")
     in_cat = per_content.join(content_categories(tables), "content_id").join(tiers, "creator_id")
     cat_views = in_cat.group_by(["category", "kind", "tier"]).aggregate(
         cat_views=in_cat.views.sum()

@@ -21,10 +21,11 @@ from shopstar.analytics.facts import (
     content_views,
     fact_key,
     sold_lines,
+    window_views,
 )
-from shopstar.analytics.metrics import creator_metrics
+from shopstar.analytics.metrics import WINDOWS, creator_metrics
 from shopstar.analytics.rising import RISING_INPUT, rising_table
-from shopstar.analytics.skill import skill_table
+from shopstar.analytics.skill import SKILL_DAYS, skill_table
 from shopstar.analytics.trends import trend_table
 from shopstar.errors import ShopstarError
 
@@ -97,6 +98,11 @@ def shared_facts(con: BaseBackend, tables: Tables, as_of: dt.date) -> Iterator[d
     try:
         for key, expr in built.items():
             facts[key], release = materialise(con, expr)
+            releases.append(release)
+        # per-content views of each window, read from the content views just computed
+        for days in sorted({*WINDOWS, SKILL_DAYS}):
+            key = fact_key(f"window_views_{days}", as_of)
+            facts[key], release = materialise(con, window_views({**tables, **facts}, as_of, days))
             releases.append(release)
         yield {**tables, **facts}
     finally:

@@ -25,9 +25,9 @@ from shopstar.analytics.facts import (
     Tables,
     content_categories,
     content_products,
-    content_views,
     day_window,
     sold_lines,
+    window_views,
 )
 from shopstar.analytics.reach import weekly_base
 
@@ -52,11 +52,7 @@ def pair_exposure(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.
     exposure, lines, gmv. Only pairs with views count: skill is conversion of views, so lines
     without a content (showcase) are not part of it.
     """
-    views = content_views(tables, as_of)
-    views = views.filter(day_window(views.day, as_of, days))
-    per_content = views.group_by(["content_id", "creator_id", "kind"]).aggregate(
-        views=views.views.sum()
-    )
+    per_content = window_views(tables, as_of, days).drop("clicks")
     featured = content_products(tables)
     shown = featured.group_by("content_id").aggregate(n_products=featured.count())
     featured = featured.join(shown, "content_id").join(per_content, "content_id")
@@ -128,9 +124,7 @@ def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Ta
         lines=pairs.lines.sum(), expected=pairs.expected.sum(), gmv=pairs.gmv.sum()
     )
 
-    views = content_views(tables, as_of)
-    views = views.filter(day_window(views.day, as_of, days))
-    per_content = views.group_by(["content_id", "creator_id"]).aggregate(views=views.views.sum())
+    per_content = window_views(tables, as_of, days).drop("kind", "clicks")
     in_cat = per_content.join(content_categories(tables), "content_id")
     seen = in_cat.group_by(["creator_id", "category"]).aggregate(
         views=in_cat.views.sum(), posts=in_cat.content_id.nunique()
