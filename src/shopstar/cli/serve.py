@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import typer
 import uvicorn
@@ -38,6 +39,8 @@ def serve(
         host=settings.host,
         port=settings.port,
         workers=workers,
+        http="httptools",  # C parser: about twice the h11 request rate
+        loop="asyncio" if sys.platform == "win32" else "uvloop",
         log_level="warning",
         access_log=False,
     )

@@ -34,11 +34,12 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def api_principal(
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Principal:
-    """The principal of the request's bearer token; 401 without a valid one."""
+ApiCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def authenticate(session: Session, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    """The principal of a bearer token, looked up now (every request: revocation is immediate);
+    401 without a valid one. Call it on a worker thread: it queries the DB."""
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None:
         raise HTTPException(401, "send an API token: Authorization: Bearer <token>", challenge)
@@ -46,6 +47,11 @@ def api_principal(
     if principal is None:
         raise HTTPException(401, "the API token is unknown or revoked", challenge)
     return principal
+
+
+def api_principal(session: SessionDep, credentials: ApiCredentials) -> Principal:
+    """The principal of the request's bearer token; 401 without a valid one."""
+    return authenticate(session, credentials)
 
 
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]

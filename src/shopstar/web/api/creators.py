@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select
 
 from shopstar.accounts import policy
@@ -18,15 +19,16 @@ from shopstar.web.api.schemas import (
     ExternalId,
     Page,
     PaginationDep,
+    json_response,
 )
-from shopstar.web.deps import ApiPrincipal, SessionDep
+from shopstar.web.deps import ApiCredentials, ApiPrincipal, SessionDep, authenticate
 
 router = APIRouter(prefix="/creators", tags=["creators"])
 
 
 @router.get("", response_model=Page[CreatorOut])
-def list_creators(
-    principal: ApiPrincipal,
+async def list_creators(
+    credentials: ApiCredentials,
     session: SessionDep,
     page: PaginationDep,
     region: str | None = Query(None, max_length=16, pattern=TEXT, description="Exact region code."),
@@ -35,28 +37,40 @@ def list_creators(
     ),
     q: str | None = Query(None, max_length=200, pattern=TEXT, description="Part of the handle."),
     min_followers: int | None = Query(None, ge=0, le=10**12, description="At least this many."),
-) -> Page[CreatorOut]:
+) -> Response:
     """Creators visible to the principal, most followed first."""
-    stmt = policy.scoped(select(Creator), principal, Resource.CREATORS)
-    if region is not None:
-        stmt = stmt.where(Creator.region == region)
-    if agency_id is not None:
-        stmt = stmt.where(Creator.agency_id == agency_id)
-    if q:
-        stmt = stmt.where(func.lower(Creator.handle).contains(q.lower(), autoescape=True))
-    if min_followers is not None:
-        stmt = stmt.where(Creator.followers >= min_followers)
-    stmt = stmt.order_by(Creator.followers.desc(), Creator.creator_id)
-    rows, count = page_of(session, stmt, page)
-    data = [CreatorOut.model_validate(r) for r in rows]
-    return Page(data=data, count=count, limit=page.limit, offset=page.offset)
+
+    def query() -> Page[CreatorOut]:
+        principal = authenticate(session, credentials)
+        stmt = policy.scoped(select(Creator), principal, Resource.CREATORS)
+        if region is not None:
+            stmt = stmt.where(Creator.region == region)
+        if agency_id is not None:
+            stmt = stmt.where(Creator.agency_id == agency_id)
+        if q:
+            stmt = stmt.where(func.lower(Creator.handle).contains(q.lower(), autoescape=True))
+        if min_followers is not None:
+            stmt = stmt.where(Creator.followers >= min_followers)
+        stmt = stmt.order_by(Creator.followers.desc(), Creator.creator_id)
+        rows, count = page_of(session, stmt, page)
+        data = [CreatorOut.model_validate(r) for r in rows]
+        return Page(data=data, count=count, limit=page.limit, offset=page.offset)
+
+    return json_response(await run_in_threadpool(query))
 
 
 @router.get("/{creator_id}", response_model=CreatorOut)
-def get_creator(creator_id: ExternalId, principal: ApiPrincipal, session: SessionDep) -> CreatorOut:
+async def get_creator(
+    creator_id: ExternalId, credentials: ApiCredentials, session: SessionDep
+) -> Response:
     """One creator (404 when it does not exist or is not visible)."""
-    creator = policy.get_readable(session, principal, Resource.CREATORS, creator_id)
-    return CreatorOut.model_validate(creator)
+
+    def query() -> CreatorOut:
+        principal = authenticate(session, credentials)
+        creator = policy.get_readable(session, principal, Resource.CREATORS, creator_id)
+        return CreatorOut.model_validate(creator)
+
+    return json_response(await run_in_threadpool(query))
 
 
 @router.patch("/{creator_id}", response_model=CreatorOut)

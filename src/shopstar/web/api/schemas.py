@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Path, Query
+from fastapi import Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
@@ -23,6 +23,12 @@ class Page(BaseModel, Generic[T]):
     count: int
     limit: int
     offset: int
+
+
+def json_response(body: BaseModel) -> Response:
+    """``body`` serialised once by Pydantic (FastAPI would dump it to a dict, validate that
+    against the response model again and encode it); declare the model as ``response_model``."""
+    return Response(body.model_dump_json(), media_type="application/json")
 
 
 class Pagination(BaseModel):
