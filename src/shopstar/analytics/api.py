@@ -121,8 +121,17 @@ def _page(
     )
 
 
-def _visible_creators(principal: Any) -> Select[Any]:
-    return policy.scoped(select(Creator.creator_id), principal, Resource.CREATORS)
+def _creator_rows(
+    session: Session, principal: Any, page: Any, category: str | None, *, rising: bool
+) -> RunPage[Any]:
+    """Star (or rising-star) rows of the latest run whose creator the principal may see."""
+    run = latest_run(session)
+    stmt = None
+    if run is not None:
+        creators = policy.scoped(select(Creator.creator_id), principal, Resource.CREATORS)
+        column = RisingStar.creator_id if rising else CreatorCategoryScore.creator_id
+        stmt = stars_query(run.id, category, rising=rising).where(column.in_(creators))
+    return _page(session, stmt, run, page, RisingOut if rising else StarOut)
 
 
 @router.get("/stars", response_model=RunPage[StarOut])
@@ -133,12 +142,7 @@ def list_stars(
     category: str | None = CategoryQuery,
 ) -> RunPage[Any]:
     """Creators by star_score (per category rank), best first, from the latest run."""
-    run = latest_run(session)
-    stmt = None
-    if run is not None:
-        visible = CreatorCategoryScore.creator_id.in_(_visible_creators(principal))
-        stmt = stars_query(run.id, category).where(visible)
-    return _page(session, stmt, run, page, StarOut)
+    return _creator_rows(session, principal, page, category, rising=False)
 
 
 @router.get("/rising", response_model=RunPage[RisingOut])
@@ -149,12 +153,7 @@ def list_rising(
     category: str | None = CategoryQuery,
 ) -> RunPage[Any]:
     """Rising stars by rising_score, best first, from the latest run."""
-    run = latest_run(session)
-    stmt = None
-    if run is not None:
-        visible = RisingStar.creator_id.in_(_visible_creators(principal))
-        stmt = stars_query(run.id, category, rising=True).where(visible)
-    return _page(session, stmt, run, page, RisingOut)
+    return _creator_rows(session, principal, page, category, rising=True)
 
 
 @router.get("/trends", response_model=RunPage[TrendOut])
