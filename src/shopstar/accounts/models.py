@@ -178,6 +178,21 @@ class ApiToken(Base):
     user: Mapped[User] = relationship()
 
 
+class UserSession(Base):
+    """A logged-in page session: the cookie carries a random secret, only its SHA-256 is here.
+
+    Deleting the row logs that browser out at its next request (logout, password change).
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
 class AuditEvent(Base):
     """One write: who (user id and a label), what (action, resource, id, detail), when."""
 
@@ -226,4 +241,5 @@ __all__ = [
     "Role",
     "RosterEntry",
     "User",
+    "UserSession",
 ]

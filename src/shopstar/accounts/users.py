@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from shopstar.accounts import audit
 from shopstar.accounts.models import (
     ROLES_BY_KIND,
+    ApiToken,
     ManagerCategory,
     Membership,
     Organization,
@@ -22,7 +23,9 @@ from shopstar.accounts.models import (
 )
 from shopstar.accounts.passwords import hash_password
 from shopstar.accounts.principal import Principal
+from shopstar.accounts.sessions import revoke_sessions
 from shopstar.catalog.models import Creator
+from shopstar.db.types import utcnow
 from shopstar.errors import ShopstarError
 
 PROGRAM_EXTERNAL_ID = "program"
@@ -110,10 +113,45 @@ def create_user(session: Session, new: NewUser, *, actor: Principal | str) -> Us
     return user
 
 
-def set_password(session: Session, user: User, password: str, *, actor: Principal | str) -> None:
-    """Replace ``user``'s password."""
+@dataclass(frozen=True)
+class PasswordSet:
+    """What a password change revoked."""
+
+    sessions_revoked: int
+    tokens_revoked: int
+
+
+def set_password(
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    actor: Principal | str,
+    revoke_tokens: bool = False,
+) -> PasswordSet:
+    """Replace ``user``'s password and log out every page session of theirs (audited).
+
+    API tokens survive unless ``revoke_tokens``: they are credentials of their own.
+    """
     user.password_hash = hash_password(password)
-    audit.record(session, actor, "user.password", "users", user.id)
+    sessions_revoked = revoke_sessions(session, user.id)
+    tokens_revoked = 0
+    if revoke_tokens:
+        live = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        now = utcnow()
+        for token in session.scalars(live):
+            token.revoked_at = now
+            tokens_revoked += 1
+    audit.record(
+        session,
+        actor,
+        "user.password",
+        "users",
+        user.id,
+        organization_id=user.membership.organization_id,
+        detail={"sessions_revoked": sessions_revoked, "tokens_revoked": tokens_revoked},
+    )
+    return PasswordSet(sessions_revoked, tokens_revoked)
 
 
 def add_to_roster(

@@ -1,4 +1,4 @@
-"""``shopstar users add|list|token``: accounts and API tokens from the command line."""
+"""``shopstar users add|list|passwd|roster|token``: accounts, rosters and API tokens."""
 
 from __future__ import annotations
 
@@ -12,8 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shopstar.accounts.models import ApiToken, Role
+from shopstar.accounts.passwords import check_strength
 from shopstar.accounts.tokens import issue_token, parse_scopes, revoke_token
-from shopstar.accounts.users import NewUser, create_user, find_user, list_users, resolve_org
+from shopstar.accounts.users import (
+    NewUser,
+    create_user,
+    find_user,
+    list_users,
+    resolve_org,
+    set_password,
+)
 from shopstar.cli._app import app
 from shopstar.cli._output import Format, FormatOption, render
 from shopstar.config import get_settings
@@ -69,6 +77,48 @@ def list_(fmt: Format | None = FormatOption) -> None:
     with _session() as session:
         rows = [vars(row) for row in list_users(session)]
     render(rows, ["id", "email", "name", "org_kind", "org", "role", "active"], fmt)
+
+
+def _new_password(password_stdin: bool, generate: bool) -> str:
+    if password_stdin and generate:
+        raise ShopstarError("password: give --password-stdin or --generate, not both")
+    if generate:
+        return secrets.token_urlsafe(12)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    check_strength(password)
+    return password
+
+
+@users_app.command("passwd")
+def passwd(
+    email: str = typer.Argument(..., help="Whose password to set."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the new password from stdin (one line)."
+    ),
+    generate: bool = typer.Option(
+        False, "--generate", help="Generate a random password and print it."
+    ),
+    revoke_tokens: bool = typer.Option(
+        False, "--revoke-tokens", help="Also revoke every API token of the user."
+    ),
+) -> None:
+    """Set (reset) a user's password: prompts twice unless --password-stdin or --generate.
+
+    Every page session of the user is logged out; API tokens only with --revoke-tokens.
+    """
+    with _session() as session:
+        user = find_user(session, email)
+        password = _new_password(password_stdin, generate)
+        result = set_password(session, user, password, actor=ACTOR, revoke_tokens=revoke_tokens)
+        typer.echo(
+            f"password of {user.email} changed; {result.sessions_revoked} session(s) and "
+            f"{result.tokens_revoked} token(s) revoked"
+        )
+    if generate:
+        typer.echo(f"password: {password}")
 
 
 @users_app.command("token")

@@ -9,10 +9,12 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from shopstar.accounts.principal import Principal, load_principal
+from shopstar.accounts.principal import Principal
+from shopstar.accounts.sessions import principal_for_session
 from shopstar.accounts.tokens import principal_for_token
 from shopstar.web.errors import LoginRequired
 
+SESSION_KEY = "sid"  # the page session's secret, inside the signed cookie
 bearer = HTTPBearer(auto_error=False, description="An API token from `shopstar users token`.")
 
 
@@ -58,11 +60,9 @@ ApiPrincipal = Annotated[Principal, Depends(api_principal)]
 
 
 def page_principal_or_none(request: Request, session: SessionDep) -> Principal | None:
-    """The logged-in principal of a page request, or None."""
-    user_id = request.session.get("uid")
-    if not isinstance(user_id, int):
-        return None
-    return load_principal(session, user_id)
+    """The logged-in principal of a page request, or None (no session, or one revoked by a
+    logout or password change, expired, or of a deactivated user)."""
+    return principal_for_session(session, request.session.get(SESSION_KEY))
 
 
 def page_principal(

@@ -9,8 +9,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from shopstar.accounts import authorizations
 from shopstar.accounts.login import LoginFailed, TooManyAttempts, authenticate
+from shopstar.accounts.sessions import end_session, start_session
 from shopstar.web.csrf import check_csrf, csrf_token
-from shopstar.web.deps import PagePrincipal, SessionDep, page_principal_or_none
+from shopstar.web.deps import SESSION_KEY, PagePrincipal, SessionDep, page_principal_or_none
 from shopstar.web.holdings import holdings
 
 router = APIRouter(include_in_schema=False)
@@ -100,16 +101,19 @@ def login(
     except LoginFailed as exc:
         session.commit()
         return render(request, "login.html", {**context, "error": str(exc)}, 401)
+    secret = start_session(session, user.id)
     session.commit()
     request.session.clear()  # a fresh session (and CSRF token) for the logged-in user
-    request.session["uid"] = user.id
+    request.session[SESSION_KEY] = secret
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
-    """End the session."""
+def logout(request: Request, session: SessionDep, csrf: Annotated[str, Form()]) -> Response:
+    """End the session (server-side too: the cookie no longer logs in)."""
     check_csrf(request, csrf)
+    end_session(session, request.session.get(SESSION_KEY))
+    session.commit()
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
