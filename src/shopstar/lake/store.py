@@ -19,6 +19,7 @@ import contextlib
 import fcntl
 import json
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,7 @@ class Lake:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._held = threading.local()  # how deeply this thread holds the writer lock
 
     @property
     def batches_dir(self) -> Path:
@@ -103,14 +105,28 @@ class Lake:
 
     @contextlib.contextmanager
     def writer(self) -> Iterator[None]:
-        """Hold the single-writer lock, and collect garbage from killed runs first."""
+        """Hold the single-writer lock, and collect garbage from killed runs first.
+
+        Re-entrant within a thread: a caller that reads the state and then ingests (a source
+        adapter merging with stored rows) holds it around both, as one critical section.
+        """
+        depth = getattr(self._held, "depth", 0)
+        if depth:
+            self._held.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._held.depth = depth
+            return
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / LOCK, "a+b") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            self._held.depth = 1
             try:
                 self.collect_garbage()
                 yield
             finally:
+                self._held.depth = 0
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def commit(self, manifest: Manifest) -> None:

@@ -60,6 +60,10 @@ def ingest_exports(
 ) -> IngestReport:
     """Read export files (source detected per file unless given) and ingest them as one batch.
 
+    Parsing runs without the lake's lock; reading the stored rows the lines merge with and
+    writing the batch run under it, as one critical section, so concurrent ingests merge
+    with each other as if they had run one after the other.
+
     Files that cannot be read are listed in ``report.unreadable`` and left out; notes (a
     skipped ``Summary`` row, no products without a shop id) are added to ``report.warnings``.
     """
@@ -78,8 +82,11 @@ def ingest_exports(
                     f"file name matches no entity (name it after one, or use --entity); {reason}"
                 )
             unreadable.append((str(path), reason))
-    canonical = build_inputs(exports, LakeState(lake))
-    report = ingest_raw(lake, canonical.inputs, progress=progress) if canonical.inputs else None
+    if progress:
+        progress("waiting for the lake's writer lock", len(exports), len(paths))
+    with lake.writer():  # the stored rows merged with must be the ones the batch replaces
+        canonical = build_inputs(exports, LakeState(lake))
+        report = ingest_raw(lake, canonical.inputs, progress=progress) if canonical.inputs else None
     report = report or IngestReport()
     report.unreadable = unreadable
     report.warnings.extend(canonical.notes)
