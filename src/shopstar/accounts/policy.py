@@ -12,7 +12,9 @@ Who sees what (docs/auth.md has the full table):
 - agency admin/member: creators who authorised the agency, while that authorisation is active,
   plus the shops the agency manages and their products;
 - shop admin/member: their shop and its products (admins also write the shop);
-- creator: themselves and their authorisations.
+- creator: themselves and their authorisations;
+- program managers' categories and rosters (``Resource.MANAGERS``): program admins read and
+  change them, a manager reads its own.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from shopstar.accounts.models import (
     AgencyShop,
     Authorization,
     AuthorizationStatus,
+    Membership,
     Organization,
     OrgKind,
     Role,
@@ -47,6 +50,7 @@ class Resource(StrEnum):
     PRODUCTS = "products"
     ORGANIZATIONS = "organizations"
     AUTHORIZATIONS = "authorizations"
+    MANAGERS = "managers"
 
 
 MODELS: dict[Resource, type[Any]] = {
@@ -55,6 +59,7 @@ MODELS: dict[Resource, type[Any]] = {
     Resource.PRODUCTS: Product,
     Resource.ORGANIZATIONS: Organization,
     Resource.AUTHORIZATIONS: Authorization,
+    Resource.MANAGERS: Membership,
 }
 
 
@@ -170,12 +175,26 @@ def _authorizations(principal: Principal, action: str) -> ColumnElement[bool]:
     return false()
 
 
+def _managers(principal: Principal, action: str) -> ColumnElement[bool]:
+    """Program managers' memberships (categories, roster): program admins read and write them
+    all; a manager reads its own."""
+    if principal.is_(OrgKind.PROGRAM, Role.ADMIN):
+        return and_(
+            Membership.organization_id == principal.org_id,
+            Membership.role == Role.MANAGER.value,
+        )
+    if principal.is_(OrgKind.PROGRAM, Role.MANAGER) and action == READ:
+        return Membership.id == principal.membership_id
+    return false()
+
+
 _RULES = {
     Resource.CREATORS: _creators,
     Resource.SHOPS: _shops,
     Resource.PRODUCTS: _products,
     Resource.ORGANIZATIONS: _organizations,
     Resource.AUTHORIZATIONS: _authorizations,
+    Resource.MANAGERS: _managers,
 }
 
 

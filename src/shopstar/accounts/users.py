@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shopstar.accounts import audit
+from shopstar.accounts import audit, roster
 from shopstar.accounts.models import (
     ROLES_BY_KIND,
     ApiToken,
@@ -18,13 +18,11 @@ from shopstar.accounts.models import (
     Organization,
     OrgKind,
     Role,
-    RosterEntry,
     User,
 )
 from shopstar.accounts.passwords import hash_password
 from shopstar.accounts.principal import Principal
 from shopstar.accounts.sessions import revoke_sessions
-from shopstar.catalog.models import Creator
 from shopstar.db.types import utcnow
 from shopstar.errors import ShopstarError
 
@@ -158,25 +156,8 @@ def add_to_roster(
     session: Session, user: User, creator_ids: Iterable[str], *, actor: Principal | str
 ) -> int:
     """Put creators on program manager ``user``'s roster; returns how many were added."""
-    membership = user.membership
-    if membership.role != Role.MANAGER.value:
-        raise ShopstarError(f"roster: {user.email} is not a program manager")
-    wanted = set(creator_ids)
-    known = set(session.scalars(select(Creator.creator_id).where(Creator.creator_id.in_(wanted))))
-    if missing := sorted(wanted - known):
-        raise ShopstarError(f"creator: no creator {missing[0]!r} in the catalog")
-    present = set(
-        session.scalars(
-            select(RosterEntry.creator_id).where(RosterEntry.membership_id == membership.id)
-        )
-    )
-    added = sorted(known - present)
-    session.add_all(RosterEntry(membership_id=membership.id, creator_id=c) for c in added)
-    if added:
-        audit.record(
-            session, actor, "roster.add", "roster_entries", user.id, detail={"creators": added}
-        )
-    return len(added)
+    membership = roster.manager_membership(user)
+    return len(roster.update_roster(session, membership, add=creator_ids, actor=actor).added)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shopstar.accounts.models import ApiToken, Role
+from shopstar.accounts import roster
+from shopstar.accounts.models import ApiToken, Role, RosterEntry
 from shopstar.accounts.passwords import check_strength
 from shopstar.accounts.tokens import issue_token, parse_scopes, revoke_token
 from shopstar.accounts.users import (
@@ -22,13 +23,14 @@ from shopstar.accounts.users import (
     resolve_org,
     set_password,
 )
+from shopstar.catalog.models import Creator
 from shopstar.cli._app import app
 from shopstar.cli._output import Format, FormatOption, render
 from shopstar.config import get_settings
 from shopstar.db import make_engine, make_sessionmaker, upgrade
 from shopstar.errors import ShopstarError
 
-users_app = typer.Typer(help="Manage user accounts and API tokens.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage user accounts, rosters and API tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 ACTOR = "cli"
 
@@ -121,16 +123,54 @@ def passwd(
         typer.echo(f"password: {password}")
 
 
+@users_app.command("roster")
+def roster_(
+    email: str = typer.Argument(..., help="The program manager's email."),
+    add: list[str] = typer.Option([], "--add", help="A creator id to put on the roster."),
+    remove: list[str] = typer.Option([], "--remove", help="A creator id to take off the roster."),
+    category: list[str] = typer.Option(
+        [], "--category", help="Replace the manager's categories (repeat for several)."
+    ),
+    list_roster: bool = typer.Option(False, "--list", help="List the roster (also after changes)."),
+    fmt: Format | None = FormatOption,
+) -> None:
+    """Show or change a program manager's roster of creators and categories (audited)."""
+    with _session() as session:
+        user = find_user(session, email)
+        membership = roster.manager_membership(user)
+        if category:
+            roster.set_categories(session, membership, category, actor=ACTOR)
+        if add or remove:
+            change = roster.update_roster(session, membership, add=add, remove=remove, actor=ACTOR)
+            added, removed = len(change.added), len(change.removed)
+            typer.echo(f"roster of {user.email}: {added} added, {removed} removed", err=True)
+        categories = ", ".join(roster.view(session, membership).categories) or "-"
+        typer.echo(f"categories of {user.email}: {categories}", err=True)
+        if list_roster or not (add or remove or category):
+            creators = session.execute(
+                select(Creator.creator_id, Creator.handle, Creator.followers, RosterEntry.added_at)
+                .join(RosterEntry, RosterEntry.creator_id == Creator.creator_id)
+                .where(RosterEntry.membership_id == membership.id)
+                .order_by(Creator.creator_id)
+            )
+            columns = ["creator_id", "handle", "followers", "added_at"]
+            render([dict(zip(columns, row, strict=True)) for row in creators], columns, fmt)
+
+
 @users_app.command("token")
 def token(
     email: str = typer.Argument(..., help="Whose token."),
     name: str = typer.Option("cli", "--name", help="A label for the token."),
     scope: str = typer.Option("read", "--scope", help="read, or read,write."),
-    revoke: int | None = typer.Option(None, "--revoke", help="Revoke the token with this id."),
+    revoke: int | None = typer.Option(
+        None, "--revoke", min=1, max=2**31 - 1, help="Revoke the token with this id."
+    ),
     list_tokens: bool = typer.Option(False, "--list", help="List the user's tokens."),
     fmt: Format | None = FormatOption,
 ) -> None:
     """Issue an API token (printed once; only its hash is kept), or list or revoke tokens."""
+    if list_tokens and revoke is not None:
+        raise ShopstarError("token: give --list or --revoke, not both")
     with _session() as session:
         user = find_user(session, email)
         if list_tokens:
@@ -141,9 +181,10 @@ def token(
             render([{c: getattr(t, c) for c in columns} for t in tokens], columns, fmt)
             return
         if revoke is not None:
-            revoked = revoke_token(session, revoke, actor=ACTOR)
-            if revoked.user_id != user.id:
-                raise ShopstarError(f"token: token {revoke} does not belong to {user.email}")
+            owned = session.get(ApiToken, revoke)
+            if owned is None or owned.user_id != user.id:
+                raise ShopstarError(f"revoke: {user.email} has no token with id {revoke}")
+            revoke_token(session, revoke, actor=ACTOR)
             typer.echo(f"revoked token {revoke}")
             return
         issued = issue_token(session, user, name=name, scopes=parse_scopes(scope), actor=ACTOR)

@@ -23,6 +23,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "shopstar.web.api.shops",
     "shopstar.web.api.products",
     "shopstar.web.api.authorizations",
+    "shopstar.web.api.managers",
     "shopstar.analytics.api",
 )
 
