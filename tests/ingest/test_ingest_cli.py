@@ -13,7 +13,7 @@ from lake_support import run_cli
 pytestmark = pytest.mark.slow  # several CLI subprocesses
 
 TINY = Path(__file__).resolve().parents[2] / "examples" / "tiny"
-COUNT_COLUMNS = ["entity", "read", "accepted", "duplicate", "superseded", "rejected"]
+COUNT_COLUMNS = ["entity", "read", "accepted", "duplicate", "superseded", "rejected", "skipped"]
 SUMMARY_COLUMNS = [
     "key",
     "currency",

@@ -135,10 +135,15 @@ def test_affiliate_then_all_orders_is_counted_once(
     counts, err = ingest(home, "--source", "tiktok-affiliate-orders", *SHOP, str(affiliate))
     assert counts["orders"] | {"entity": ""} == {
         "entity": "", "read": 4, "accepted": 3, "duplicate": 0, "superseded": 0, "rejected": 1,
+        "skipped": 1,
     }  # fmt: skip
     assert (counts["products"]["accepted"], counts["creators"]["accepted"]) == (2, 2)
     assert counts["refunds"]["accepted"] == 1
     assert "line 6: skipped the Summary row" in err
+    (record,) = (home / "lake" / "_batches").glob("*Z-??????.json")
+    (skipped,) = json.loads(record.read_text())["skipped_rows"]
+    assert (skipped["line"], skipped["entity"]) == (6, "orders")
+    assert skipped["reason"] == "skipped the Summary row (totals, not an order line)"
     (everything,) = summary(home)
     assert (everything["key"], everything["currency"]) == ("all", "USD")
     assert totals([everything]) == AFFILIATE_ONLY

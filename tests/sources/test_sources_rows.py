@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from openpyxl import Workbook
 from tiktok_exports import AFFILIATE, AFFILIATE_UK, ALL_ORDERS, CREATOR_EARNINGS, write_export
 
 from shopstar.errors import ShopstarError
-from shopstar.lake import RawInput
-from shopstar.sources import ExportOptions, merge_order, read_exports
+from shopstar.lake import Lake, RawInput, Skipped
+from shopstar.sources import ExportOptions, ingest_exports, merge_order, read_exports
 from shopstar.sources.headers import INDONESIAN
 
 AFF_ROW = {
@@ -205,7 +206,27 @@ def test_the_summary_row_is_skipped_and_reported(tmp_path: Path) -> None:
     result = read_exports([path], options=OPTIONS)
     orders = inputs_by_entity(result.inputs)["orders"]
     assert orders.table.num_rows == 2 and not orders.rejects
-    assert result.notes == [f"{path} line 4: skipped the Summary row (totals, not an order line)"]
+    reason = "skipped the Summary row (totals, not an order line)"
+    assert orders.skipped == (Skipped(4, reason),)
+    assert result.notes == [f"{path} line 4: {reason}"]
+
+
+def test_the_skipped_row_is_counted_and_kept_in_the_batch_record(tmp_path: Path) -> None:
+    """Also for an export holding nothing but its totals row: the batch records that line."""
+    full = write_export(tmp_path / "affiliate.csv", AFFILIATE, [AFF_ROW])
+    empty = write_export(tmp_path / "empty.csv", AFFILIATE, [])
+    lake = Lake(tmp_path / "lake")
+    report = ingest_exports(lake, [full, empty], options=OPTIONS)
+    orders = report.counts["orders"]
+    assert (orders.read, orders.accepted, orders.skipped) == (1, 1, 2)
+    record = json.loads(lake.batch_record(report.batch_id or "").read_text())
+    assert {row["entity"]: row["skipped"] for row in record["counts"]}["orders"] == 2
+    reason = "skipped the Summary row (totals, not an order line)"
+    assert record["skipped_rows"] == [
+        {"entity": "orders", "source": f"{path} (tiktok-affiliate-orders)", "line": line,
+         "reason": reason}
+        for path, line in ((full, 3), (empty, 2))
+    ]  # fmt: skip
 
 
 def _row(**changes: object) -> dict[str, object]:

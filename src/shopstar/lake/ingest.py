@@ -65,6 +65,7 @@ def ingest_raw(
             merge = EntityMerge(con, ENTITIES[name], lake.root)
             for index, raw in entity_inputs:
                 report.warnings.extend(_unknown_columns(raw))
+                report.skipped_rows.extend((name, raw.source, skip) for skip in raw.skipped)
                 if progress:
                     progress(f"checking {raw.source}", done, total)
                 merge.add(raw, index)

@@ -64,6 +64,7 @@ class EntityMerge:
         self.counts.read += raw.table.num_rows + len(raw.rejects)
         self.counts.rejected += len(raw.rejects)
         self.rejects.extend((raw.source, r) for r in raw.rejects)
+        self.counts.skipped += len(raw.skipped)
         self._checked.append(check(self.con, raw, index))
 
     def _collect_rejects(self) -> None:

@@ -20,6 +20,14 @@ class Reject:
     reason: str
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A line that holds no row (an export's totals row): not read, but recorded and reported."""
+
+    line: int
+    reason: str
+
+
 @dataclass
 class RawInput:
     """Rows of one entity from one source (a file name), for :func:`shopstar.lake.ingest_raw`.
@@ -28,6 +36,8 @@ class RawInput:
     Columns are text (parsed and validated by the contract rules) or already of the canonical
     Arrow type of the column (decimal, int64, timestamp, date32: only range checks apply).
     ``lines`` holds the original line number of each row (default: 1, 2, 3, ...).
+    ``skipped`` lists lines of the source that are not rows (totals): they are not counted
+    as read, but counted as ``skipped`` and listed, line by line, in the batch record.
     """
 
     entity: str
@@ -35,3 +45,4 @@ class RawInput:
     table: pa.Table
     lines: Sequence[int] | pa.Array | None = None
     rejects: Sequence[Reject] = field(default_factory=tuple)
+    skipped: Sequence[Skipped] = field(default_factory=tuple)

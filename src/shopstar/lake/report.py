@@ -6,12 +6,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-COUNT_COLUMNS = ("entity", "read", "accepted", "duplicate", "superseded", "rejected")
+from shopstar.lake.raw import Skipped
+
+COUNT_COLUMNS = ("entity", "read", "accepted", "duplicate", "superseded", "rejected", "skipped")
 
 
 @dataclass
 class EntityCounts:
-    """Rows of one entity in one batch: ``accepted + duplicate + superseded + rejected == read``."""
+    """Rows of one entity in one batch: ``accepted + duplicate + superseded + rejected == read``.
+
+    ``skipped`` counts lines that hold no row (an export's totals row); they are not read.
+    """
 
     entity: str
     read: int = 0
@@ -19,6 +24,7 @@ class EntityCounts:
     duplicate: int = 0
     superseded: int = 0
     rejected: int = 0
+    skipped: int = 0
 
     def adds_up(self) -> bool:
         """True when every row read is accounted for."""
@@ -30,7 +36,8 @@ class IngestReport:
     """The outcome of one batch.
 
     ``unreadable`` lists ``(source, reason)`` of inputs refused as a whole (exit code 2);
-    ``skipped`` lists files in a directory whose names match no entity.
+    ``skipped`` lists files in a directory whose names match no entity; ``skipped_rows``
+    lists ``(entity, source, line)`` of lines that hold no row, with the reason.
     """
 
     batch_id: str | None = None
@@ -39,6 +46,7 @@ class IngestReport:
     quarantine: Path | None = None
     skipped: list[Path] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    skipped_rows: list[tuple[str, str, Skipped]] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
@@ -58,4 +66,8 @@ class IngestReport:
             "quarantine": str(self.quarantine) if self.quarantine else None,
             "skipped": [str(p) for p in self.skipped],
             "unreadable": [{"source": s, "reason": r} for s, r in self.unreadable],
+            "skipped_rows": [
+                {"entity": entity, "source": source, "line": skip.line, "reason": skip.reason}
+                for entity, source, skip in self.skipped_rows
+            ],
         }

@@ -25,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 
 from shopstar.contract import ENTITIES
-from shopstar.lake.raw import RawInput, Reject
+from shopstar.lake.raw import RawInput, Reject, Skipped
 from shopstar.sources.model import SKU_PRODUCT_PREFIX, Line, creator_id_for, normalise_handle
 from shopstar.sources.reader import ExportLines
 from shopstar.sources.state import StoredRow, StoredState
@@ -86,20 +86,28 @@ def build_inputs(exports: Sequence[ExportLines], state: StoredState) -> Canonica
     for export in exports:
         tables = builder.add(export)
         for entity, rows in tables.items():
-            rejects = export.rejects if entity == "orders" else ()
-            if rows.rows or rejects:
-                per_entity[entity].append(_raw(entity, export, rows, rejects))
-        notes += [f"{export.path} line {line}: {what}" for line, what in export.skipped]
+            rejects, skipped = (export.rejects, export.skipped) if entity == "orders" else ((), ())
+            if rows.rows or rejects or skipped:
+                per_entity[entity].append(_raw(entity, export, rows, rejects, skipped))
+        notes += [f"{export.path} line {skip.line}: {skip.reason}" for skip in export.skipped]
         if export.lines and not any(line.shop_id for _, line in export.lines):
             notes.append(f"{export.path}: no shop id (pass --shop-id), so no products were added")
     return Canonical([raw for name in ENTITY_ORDER for raw in per_entity[name]], notes)
 
 
-def _raw(entity: str, export: ExportLines, rows: _Rows, rejects: Iterable[Reject]) -> RawInput:
+def _raw(
+    entity: str,
+    export: ExportLines,
+    rows: _Rows,
+    rejects: Iterable[Reject],
+    skipped: Iterable[Skipped],
+) -> RawInput:
     schema = ENTITIES[entity].schema
     table = pa.Table.from_pylist(rows.rows, schema=schema)
     source = f"{export.path} ({export.source.name})"
-    return RawInput(entity, source, table, lines=rows.lines, rejects=tuple(rejects))
+    return RawInput(
+        entity, source, table, lines=rows.lines, rejects=tuple(rejects), skipped=tuple(skipped)
+    )
 
 
 class _Builder:

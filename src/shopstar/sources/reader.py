@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shopstar.errors import ShopstarError, UnreadableInput
-from shopstar.lake.raw import Reject
+from shopstar.lake.raw import Reject, Skipped
 from shopstar.sources.detect import detect_source, source_named
 from shopstar.sources.files import read_sheet
 from shopstar.sources.headers import read_header
@@ -27,7 +27,7 @@ class ExportLines:
     source: Source
     lines: list[tuple[int, Line]] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
-    skipped: list[tuple[int, str]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def read(self) -> int:
@@ -54,7 +54,8 @@ def read_lines(path: Path, source: str | None, options: ExportOptions) -> Export
     for number, cells in sheet.rows:
         first = next((c.strip() for c in cells if c.strip()), "")
         if first.casefold() in SUMMARY_MARKS:
-            result.skipped.append((number, f"skipped the {first} row (totals, not an order line)"))
+            reason = f"skipped the {first} row (totals, not an order line)"
+            result.skipped.append(Skipped(number, reason))
             continue
         row = Row(header, cells, zone)
         try:
