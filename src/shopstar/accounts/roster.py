@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from shopstar.accounts import audit, policy
 from shopstar.accounts.models import ManagerCategory, Membership, OrgKind, Role, RosterEntry, User
 from shopstar.accounts.policy import Resource
-from shopstar.accounts.principal import Principal
+from shopstar.accounts.principal import WRITE, Principal
 from shopstar.catalog.models import Creator
 from shopstar.errors import ShopstarError
 
@@ -158,6 +158,16 @@ def managers_query(principal: Principal) -> Select[Membership]:
 def get_for(session: Session, principal: Principal, membership_id: int) -> ManagerView:
     """Manager ``membership_id`` if the principal may see it (else NotFound)."""
     return view(session, policy.get_readable(session, principal, Resource.MANAGERS, membership_id))
+
+
+def may_edit(session: Session, principal: Principal, membership_id: int) -> bool:
+    """True when the principal may change manager ``membership_id`` (a program admin's login or
+    write-scoped token)."""
+    if not principal.has_scope(WRITE):
+        return False
+    stmt = select(Membership.id).where(Membership.id == membership_id)
+    allowed = policy.scoped(stmt, principal, Resource.MANAGERS, WRITE)
+    return session.execute(allowed).first() is not None
 
 
 def edit_for(
