@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from appworld import PASSWORD, World, issue
 from shopstar.accounts.login import LoginFailed, authenticate
@@ -17,6 +19,7 @@ from shopstar.accounts.models import ApiToken, AuditEvent
 from shopstar.accounts.sessions import principal_for_session, start_session
 from shopstar.accounts.tokens import principal_for_token
 from shopstar.accounts.users import find_user
+from shopstar.cli import COMMAND_MODULES, app
 from shopstar.db import make_engine, make_sessionmaker
 
 NEW_PASSWORD = "reset by the operator"
@@ -165,3 +168,23 @@ def test_token_list_and_revoke(world: World, tmp_path: Path) -> None:
     _one_line_error(both, 1, "error: token: give --list or --revoke, not both")
     bad = _run(world, tmp_path, "token", email, "--revoke", "0")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_passwd_prompts_twice(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHOPSTAR_HOME", str(tmp_path))
+    monkeypatch.setenv("SHOPSTAR_DATABASE_URL", world.db_url)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"shopstar.cli.{name}")
+    email = world.emails["shop_member"]
+    typed = f"{NEW_PASSWORD}\nsomething else\n{NEW_PASSWORD}\n{NEW_PASSWORD}\n"
+    result = CliRunner().invoke(app, ["users", "passwd", email], input=typed)
+    assert result.exit_code == 0, result.output
+    assert "do not match" in result.output and f"password of {email} changed" in result.output
+    engine = make_engine(world.db_url)
+    try:
+        with make_sessionmaker(engine).begin() as session:
+            assert authenticate(session, email, NEW_PASSWORD, "127.0.0.1").email == email
+    finally:
+        engine.dispose()
