@@ -415,21 +415,23 @@ def drive_python(
     return results, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
-def _proc_cpu(match: str) -> float:
-    """CPU seconds of the live processes in process group ``match`` (a pid as text), or of
-    every process named ``match``."""
+def _proc_cpu(process_group: int, database: str | None) -> tuple[float, float]:
+    """CPU seconds of the live processes in ``process_group`` (the server), and of the
+    PostgreSQL backends connected to ``database`` (their title names it)."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    server = backends = 0
+    for proc in Path("/proc").glob("[0-9]*"):
         try:
-            text = stat.read_text()
-        except OSError:
+            text = (proc / "stat").read_text()
+            fields = text[text.rindex(")") + 2 :].split()
+            ticks = int(fields[11]) + int(fields[12])  # utime, stime
+            if int(fields[2]) == process_group:
+                server += ticks
+            elif database and f" {database} ".encode() in (proc / "cmdline").read_bytes():
+                backends += ticks
+        except (OSError, ValueError):
             continue
-        name, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :]
-        fields = rest.split()
-        if fields[2] == match or name == match:  # fields[2] is the process group
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / tick
+    return server / tick, backends / tick
 
 
 def _machine_cpu() -> tuple[float, float]:
@@ -441,21 +443,21 @@ def _machine_cpu() -> tuple[float, float]:
 
 
 def run_load(
-    generator: str, server_pid: int, *args: Any
+    generator: str, server_pid: int, database: str | None, *args: Any
 ) -> tuple[list[tuple[str, float, float, int]], dict[str, float]]:
-    """One load run, with the CPU seconds of the generator, the server's processes, PostgreSQL's
-    processes and the whole machine (busy share of all cores) over it."""
+    """One load run, with the CPU seconds of the generator, the server's processes, the
+    PostgreSQL backends of ``database`` and the whole machine (busy share of all cores)."""
     drive = drive_wrk if generator == "wrk" else drive_python
-    server0, pg0, (busy0, all0) = _proc_cpu(str(server_pid)), _proc_cpu("postgres"), _machine_cpu()
+    (server0, pg0), (busy0, all0) = _proc_cpu(server_pid, database), _machine_cpu()
     wall0 = time.perf_counter()
     results, generator_cpu = drive(*args)
     wall = time.perf_counter() - wall0
-    busy1, all1 = _machine_cpu()
+    (server1, pg1), (busy1, all1) = _proc_cpu(server_pid, database), _machine_cpu()
     cpu = {
         "wall_s": round(wall, 1),
         "generator_cpu_s": round(generator_cpu, 1),
-        "server_cpu_s": round(_proc_cpu(str(server_pid)) - server0, 1),
-        "postgres_cpu_s": round(_proc_cpu("postgres") - pg0, 1),
+        "server_cpu_s": round(server1 - server0, 1),
+        "postgres_cpu_s": round(pg1 - pg0, 1),
         "machine_busy_pct": round(100 * (busy1 - busy0) / (all1 - all0), 1),
     }
     return results, cpu
@@ -495,11 +497,15 @@ def bench(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                 else f"/api/v1/creators/c{rng.randrange(args.creators)}"
             )
         load_args = (args.rate, args.seconds, args.connections)
+        db_name = make_url(url).database if backend == "postgresql" else None
         with server(url, Path(tmp), args.workers) as (port, pid):
-            run_load(args.generator, pid, port, token, paths, args.rate, 3, args.connections)
+            run_load(
+                args.generator, pid, db_name, port, token, paths, args.rate, 3, args.connections
+            )
             base, base_cpu = run_load(
                 args.generator,
                 pid,
+                db_name,
                 port,
                 token,
                 ["/healthz"],
@@ -508,7 +514,7 @@ def bench(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                 args.connections,
             )
             load_before = os.getloadavg()[0]
-            load, load_cpu = run_load(args.generator, pid, port, token, paths, *load_args)
+            load, load_cpu = run_load(args.generator, pid, db_name, port, token, paths, *load_args)
     api, baseline = summarise(load), summarise(base)
     api_p99, base_p99 = api["all"]["p99_ms"], baseline["healthz"]["p99_ms"]
     return {
@@ -579,7 +585,7 @@ def main() -> None:
         print(f"p99 API / p99 baseline = {res['p99_ratio']}")
         print(
             f"CPU over {cpu['wall_s']} s: generator {cpu['generator_cpu_s']} s, server "
-            f"{cpu['server_cpu_s']} s, postgres (all) {cpu['postgres_cpu_s']} s, machine "
+            f"{cpu['server_cpu_s']} s, PostgreSQL backends {cpu['postgres_cpu_s']} s, machine "
             f"{cpu['machine_busy_pct']}% busy"
         )
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -19,11 +19,13 @@ Who sees what (docs/auth.md has the full table):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Row, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import True_
 
 from shopstar.accounts.models import (
     AgencyShop,
@@ -204,8 +206,10 @@ def predicate(principal: Principal, resource: Resource, action: str = READ) -> C
 
 
 def scoped(stmt: S, principal: Principal, resource: Resource, action: str = READ) -> S:
-    """``stmt`` restricted to the rows of ``resource`` the principal may ``action``."""
-    return stmt.where(predicate(principal, resource, action))
+    """``stmt`` restricted to the rows of ``resource`` the principal may ``action`` (unchanged
+    when that is every row: ``WHERE 1 = 1`` would keep SQLite from counting by its b-tree)."""
+    condition = predicate(principal, resource, action)
+    return stmt if isinstance(condition, True_) else stmt.where(condition)
 
 
 def _key_column(resource: Resource) -> Any:
@@ -223,6 +227,22 @@ def get_readable(session: Session, principal: Principal, resource: Resource, key
     model = MODELS[resource]
     stmt = scoped(select(model).where(_key_column(resource) == key), principal, resource)
     row = session.scalars(stmt).first()
+    if row is None:
+        raise NotFound(f"{_describe(resource, key)} not found")
+    return row
+
+
+def get_readable_columns(
+    db: Connection | Session,
+    principal: Principal,
+    resource: Resource,
+    key: object,
+    columns: Sequence[ColumnElement[Any]],
+) -> Row[Any]:
+    """``columns`` of the row of ``resource`` with primary key ``key`` as a plain row (no ORM
+    object), if the principal may read it; :func:`get_readable` otherwise."""
+    stmt = scoped(select(*columns).where(_key_column(resource) == key), principal, resource)
+    row = db.execute(stmt).first()
     if row is None:
         raise NotFound(f"{_describe(resource, key)} not found")
     return row

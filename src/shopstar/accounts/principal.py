@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Connection, Select, select
 from sqlalchemy.orm import Session
 
 from shopstar.accounts.models import (
@@ -57,6 +57,17 @@ def principal_query() -> Select[User, Membership, Organization]:
     )
 
 
+def manager_categories(db: Session | Connection, membership_id: int) -> tuple[str, ...]:
+    """The categories of manager membership ``membership_id``, sorted."""
+    return tuple(
+        db.scalars(
+            select(ManagerCategory.category)
+            .where(ManagerCategory.membership_id == membership_id)
+            .order_by(ManagerCategory.category)
+        )
+    )
+
+
 def build_principal(
     session: Session, row: tuple[User, Membership, Organization], scopes: frozenset[str]
 ) -> Principal:
@@ -64,13 +75,7 @@ def build_principal(
     user, membership, org = row
     categories: tuple[str, ...] = ()
     if membership.role == Role.MANAGER.value:
-        categories = tuple(
-            session.scalars(
-                select(ManagerCategory.category)
-                .where(ManagerCategory.membership_id == membership.id)
-                .order_by(ManagerCategory.category)
-            )
-        )
+        categories = manager_categories(session, membership.id)
     return Principal(
         user_id=user.id,
         email=user.email,

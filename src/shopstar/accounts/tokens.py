@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import Connection, Select, bindparam
 from sqlalchemy.orm import Session
 
 from shopstar.accounts import audit
-from shopstar.accounts.models import ApiToken, User
+from shopstar.accounts.models import ApiToken, Membership, Organization, OrgKind, Role, User
 from shopstar.accounts.principal import (
     ALL_SCOPES,
     READ,
     Principal,
-    build_principal,
+    manager_categories,
     principal_query,
 )
 from shopstar.db.types import utcnow
@@ -80,17 +82,52 @@ def revoke_token(session: Session, token_id: int, *, actor: Principal | str) -> 
     return token
 
 
-def principal_for_token(session: Session, secret: str) -> Principal | None:
-    """The principal a presented token stands for, or None if unknown, revoked or inactive."""
+def _token_principal_query() -> Select[*tuple[Any, ...]]:
+    """Plain columns (no ORM objects) of :func:`principal_query` plus the token's scopes, for a
+    token hash given as the ``token_hash`` parameter: built once, compiled once."""
+    return (
+        principal_query()
+        .with_only_columns(
+            User.id,
+            User.email,
+            User.name,
+            Membership.id,
+            Membership.role,
+            Organization.id,
+            Organization.kind,
+            Organization.name,
+            Organization.external_id,
+            ApiToken.scopes,
+        )
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+    )
+
+
+_TOKEN_PRINCIPAL = _token_principal_query()
+
+
+def principal_for_token(db: Session | Connection, secret: str) -> Principal | None:
+    """The principal a presented token stands for, or None if unknown, revoked or inactive.
+
+    Looked up on every call (one indexed query; a manager's categories are a second), so a
+    revocation or deactivation takes effect on the next request."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    row = session.execute(
-        principal_query()
-        .add_columns(ApiToken.scopes)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_(None))
-    ).first()
+    row = db.execute(_TOKEN_PRINCIPAL, {"token_hash": _digest(secret)}).first()
     if row is None:
         return None
-    user, membership, org, scopes = row
-    return build_principal(session, (user, membership, org), frozenset(scopes.split(",")))
+    user_id, email, name, membership_id, role, org_id, kind, org_name, external_id, scopes = row
+    return Principal(
+        user_id=user_id,
+        email=email,
+        name=name,
+        membership_id=membership_id,
+        org_id=org_id,
+        org_kind=OrgKind(kind),
+        org_name=org_name,
+        org_external_id=external_id,
+        role=Role(role),
+        scopes=frozenset(scopes.split(",")),
+        categories=manager_categories(db, membership_id) if role == Role.MANAGER.value else (),
+    )

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from shopstar.accounts.principal import Principal
@@ -39,13 +40,15 @@ SessionDep = Annotated[Session, Depends(get_session)]
 ApiCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-def authenticate(session: Session, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+def authenticate(
+    db: Session | Connection, credentials: HTTPAuthorizationCredentials | None
+) -> Principal:
     """The principal of a bearer token, looked up now (every request: revocation is immediate);
     401 without a valid one. Call it on a worker thread: it queries the DB."""
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None:
         raise HTTPException(401, "send an API token: Authorization: Bearer <token>", challenge)
-    principal = principal_for_token(session, credentials.credentials)
+    principal = principal_for_token(db, credentials.credentials)
     if principal is None:
         raise HTTPException(401, "the API token is unknown or revoked", challenge)
     return principal

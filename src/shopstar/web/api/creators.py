@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Response
-from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import func, select
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from shopstar.accounts import policy
 from shopstar.accounts.policy import Resource
 from shopstar.catalog.edits import edit
 from shopstar.catalog.models import Creator
-from shopstar.web.api.listing import page_of
 from shopstar.web.api.schemas import (
     ID,
     TEXT,
@@ -19,17 +19,22 @@ from shopstar.web.api.schemas import (
     ExternalId,
     Page,
     PaginationDep,
-    json_response,
+    plain_json_response,
 )
 from shopstar.web.deps import ApiCredentials, ApiPrincipal, SessionDep, authenticate
+from shopstar.web.reads import run_read
 
 router = APIRouter(prefix="/creators", tags=["creators"])
 
 
+# the response model's fields, read as plain columns: the hot endpoints build no ORM objects
+CREATOR_COLUMNS = tuple(getattr(Creator, name) for name in CreatorOut.model_fields)
+
+
 @router.get("", response_model=Page[CreatorOut])
 async def list_creators(
+    request: Request,
     credentials: ApiCredentials,
-    session: SessionDep,
     page: PaginationDep,
     region: str | None = Query(None, max_length=16, pattern=TEXT, description="Exact region code."),
     agency_id: str | None = Query(
@@ -39,38 +44,50 @@ async def list_creators(
     min_followers: int | None = Query(None, ge=0, le=10**12, description="At least this many."),
 ) -> Response:
     """Creators visible to the principal, most followed first."""
+    filters: list[ColumnElement[bool]] = []
+    if region is not None:
+        filters.append(Creator.region == region)
+    if agency_id is not None:
+        filters.append(Creator.agency_id == agency_id)
+    if q:
+        filters.append(func.lower(Creator.handle).contains(q.lower(), autoescape=True))
+    if min_followers is not None:
+        filters.append(Creator.followers >= min_followers)
 
-    def query() -> Page[CreatorOut]:
-        principal = authenticate(session, credentials)
-        stmt = policy.scoped(select(Creator), principal, Resource.CREATORS)
-        if region is not None:
-            stmt = stmt.where(Creator.region == region)
-        if agency_id is not None:
-            stmt = stmt.where(Creator.agency_id == agency_id)
-        if q:
-            stmt = stmt.where(func.lower(Creator.handle).contains(q.lower(), autoescape=True))
-        if min_followers is not None:
-            stmt = stmt.where(Creator.followers >= min_followers)
-        stmt = stmt.order_by(Creator.followers.desc(), Creator.creator_id)
-        rows, count = page_of(session, stmt, page)
-        data = [CreatorOut.model_validate(r) for r in rows]
-        return Page(data=data, count=count, limit=page.limit, offset=page.offset)
+    def query(db: Connection) -> dict[str, Any]:
+        principal = authenticate(db, credentials)
+        count = db.scalar(
+            policy.scoped(
+                select(func.count()).select_from(Creator), principal, Resource.CREATORS
+            ).where(*filters)
+        )
+        rows = db.execute(
+            policy.scoped(select(*CREATOR_COLUMNS), principal, Resource.CREATORS)
+            .where(*filters)
+            .order_by(Creator.followers.desc(), Creator.creator_id)
+            .limit(page.limit)
+            .offset(page.offset)
+        )
+        data = [row._asdict() for row in rows]
+        return {"data": data, "count": count or 0, "limit": page.limit, "offset": page.offset}
 
-    return json_response(await run_in_threadpool(query))
+    return plain_json_response(await run_read(request, query))
 
 
 @router.get("/{creator_id}", response_model=CreatorOut)
 async def get_creator(
-    creator_id: ExternalId, credentials: ApiCredentials, session: SessionDep
+    request: Request, creator_id: ExternalId, credentials: ApiCredentials
 ) -> Response:
     """One creator (404 when it does not exist or is not visible)."""
 
-    def query() -> CreatorOut:
-        principal = authenticate(session, credentials)
-        creator = policy.get_readable(session, principal, Resource.CREATORS, creator_id)
-        return CreatorOut.model_validate(creator)
+    def query(db: Connection) -> dict[str, Any]:
+        principal = authenticate(db, credentials)
+        row = policy.get_readable_columns(
+            db, principal, Resource.CREATORS, creator_id, CREATOR_COLUMNS
+        )
+        return row._asdict()
 
-    return json_response(await run_in_threadpool(query))
+    return plain_json_response(await run_read(request, query))
 
 
 @router.patch("/{creator_id}", response_model=CreatorOut)

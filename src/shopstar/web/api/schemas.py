@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import to_json
 
 T = TypeVar("T")
 # text may not hold NUL (PostgreSQL refuses it); ids may not hold control characters
@@ -25,10 +26,11 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
-def json_response(body: BaseModel) -> Response:
-    """``body`` serialised once by Pydantic (FastAPI would dump it to a dict, validate that
-    against the response model again and encode it); declare the model as ``response_model``."""
-    return Response(body.model_dump_json(), media_type="application/json")
+def plain_json_response(data: Any) -> Response:
+    """``data`` (dicts, lists and values that already have the response model's fields and
+    types) as JSON, written the way Pydantic writes it, without building models; declare the
+    model as ``response_model`` for the schema."""
+    return Response(to_json(data), media_type="application/json")
 
 
 class Pagination(BaseModel):
