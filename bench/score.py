@@ -1,6 +1,7 @@
 """Scoring speed: wall time and peak memory of `shopstar score` against a floor.
 
     .venv/bin/python bench/score.py [--lines 1000000,10000000] [--weeks 16] [--spark-at 1000000]
+                                    [--lakes DIR]
 
 For each size a marketplace is simulated (order lines scale with creators x weeks) and ingested
 into a fresh SHOPSTAR_HOME; then, in the same run and on the same lake files, each measured in
@@ -8,6 +9,9 @@ its own process with /usr/bin/time:
 - `shopstar score` on DuckDB (read the lake, every analytic, publish into SQLite);
 - the floor: one raw DuckDB SQL query computing GMV per creator x category over the same Parquet;
 - `shopstar score --engine spark` at the --spark-at size, for reference.
+
+With ``--lakes DIR`` each size's ingested lake is kept in ``DIR/<lines>/`` and reused by later
+runs (a 10M lake takes ~70 s and 5 GB RAM to simulate); its app DB is removed before each run.
 """
 
 from __future__ import annotations
@@ -51,21 +55,38 @@ def _timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     return float(wall), int(kib) / 1024
 
 
-def _size(lines: int, weeks: int, spark: bool) -> dict[str, float]:
+def _lake(root: Path, lines: int, weeks: int) -> tuple[Path, int, int]:
+    """(SHOPSTAR_HOME holding an ingested lake of about ``lines`` order lines, order lines,
+    creators), simulated and ingested unless ``root`` already holds it."""
     from shopstar.lake import Lake, ingest_paths
     from shopstar.sim import SimConfig, generate
 
-    root = Path(tempfile.mkdtemp(prefix="shopstar-bench-score-"))
+    home, stamp = root / "home", root / "lines.txt"
+    creators = max(10, math.ceil(lines / LINES_PER_CREATOR_WEEK / weeks))
+    if stamp.exists():
+        return home, int(stamp.read_text()), creators
+    shutil.rmtree(root, ignore_errors=True)
+    sim = generate(root / "sim", SimConfig(creators=creators, weeks=weeks, seed=1))
+    ingest_paths(Lake(home / "lake"), [root / "sim"])
+    shutil.rmtree(root / "sim")
+    stamp.write_text(str(sim.order_lines))
+    return home, sim.order_lines, creators
+
+
+def _size(lines: int, weeks: int, spark: bool, lakes: Path | None) -> dict[str, float]:
+    root = (
+        lakes / f"{lines}-{weeks}w"
+        if lakes
+        else Path(tempfile.mkdtemp(prefix="shopstar-bench-score-"))
+    )
     try:
-        creators = max(10, math.ceil(lines / LINES_PER_CREATOR_WEEK / weeks))
-        sim = generate(root / "sim", SimConfig(creators=creators, weeks=weeks, seed=1))
-        home = root / "home"
-        ingest_paths(Lake(home / "lake"), [root / "sim"])
-        shutil.rmtree(root / "sim")
+        home, order_lines, creators = _lake(root, lines, weeks)
+        for leftover in home.glob("shopstar.db*"):
+            leftover.unlink()
         env = {**os.environ, "SHOPSTAR_HOME": str(home)}
         env.pop("SHOPSTAR_DATABASE_URL", None)
         shopstar = [sys.executable, "-m", "shopstar", "score"]
-        result = {"lines": float(sim.order_lines), "creators": float(creators)}
+        result = {"lines": float(order_lines), "creators": float(creators)}
         result["floor_s"], result["floor_mb"] = _timed(
             [sys.executable, "-c", FLOOR, str(home / "lake")], env
         )
@@ -74,7 +95,8 @@ def _size(lines: int, weeks: int, spark: bool) -> dict[str, float]:
             result["spark_s"], result["spark_mb"] = _timed([*shopstar, "--engine", "spark"], env)
         return result
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if lakes is None:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def main() -> None:
@@ -83,11 +105,12 @@ def main() -> None:
     parser.add_argument("--lines", default="1000000,10000000")
     parser.add_argument("--weeks", type=int, default=16)
     parser.add_argument("--spark-at", type=int, default=1_000_000)
+    parser.add_argument("--lakes", type=Path, help="keep and reuse the lakes under this folder")
     args = parser.parse_args()
     print("| order lines | creators | floor s (MiB) | score s (MiB) | score / floor | spark s |")
     print("|---|---|---|---|---|---|")
     for target in (int(n) for n in args.lines.split(",")):
-        r = _size(target, args.weeks, target == args.spark_at)
+        r = _size(target, args.weeks, target == args.spark_at, args.lakes)
         spark = f"{r['spark_s']:.1f}" if "spark_s" in r else "-"
         print(
             f"| {r['lines']:,.0f} | {r['creators']:,.0f} | {r['floor_s']:.2f} ({r['floor_mb']:.0f})"

@@ -1,17 +1,21 @@
 """Write a :class:`~shopstar.analytics.run.ScoreResult` into the app DB, and read it back.
 
 Ranks are per category, best first, ties broken by id, so a run is fully determined by its
-inputs: scoring the same data twice publishes identical rows under a new run id.
+inputs: scoring the same data twice publishes identical rows under a new run id. Rows go from
+Arrow straight to the driver's bulk path (COPY on PostgreSQL, executemany on SQLite), never
+through per-row ORM objects.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Iterator
+import io
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
-from sqlalchemy import Select, insert, select, update
+import pyarrow.compute as pc
+from pyarrow import csv
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shopstar.analytics.published import (
@@ -24,138 +28,116 @@ from shopstar.analytics.published import (
 from shopstar.analytics.run import ScoreResult
 from shopstar.db.types import utcnow
 
-BATCH = 5000
+SIGNIFICANT = 12  # digits of the published floats
+LOAD_CACHE_KIB = -262_144  # SQLite page cache while loading a table (negative: KiB, at most)
 
 
-def stable_rows(table: pa.Table) -> Iterator[dict[str, Any]]:
-    """The rows of ``table`` as dicts, floats rounded to 12 significant digits and NaN as null.
+def stable_floats(values: pa.ChunkedArray) -> pa.Array:
+    """``values`` rounded to :data:`SIGNIFICANT` significant digits, NaN as null.
 
-    Parallel float sums may differ in the last bits from one run to the next; rounding makes
-    the published figures of two runs over the same data identical.
+    Parallel float sums may differ in their last bits from one run to the next; rounding makes
+    the published figures of two runs over the same data identical (see docs/analytics.md).
     """
-    names, columns = table.column_names, []
-    for field in table.schema:
-        values = table.column(field.name).to_pylist()
-        if pa.types.is_floating(field.type):
-            values = [None if v is None or math.isnan(v) else float(f"{v:.12g}") for v in values]
-        columns.append(values)
-    for row in zip(*columns, strict=True):
-        yield dict(zip(names, row, strict=True))
+    x = values.to_numpy(zero_copy_only=False).astype(np.float64)
+    finite = np.isfinite(x) & (x != 0)
+    exponent = np.zeros(x.shape, dtype=np.int64)
+    exponent[finite] = np.floor(np.log10(np.abs(x[finite]))).astype(np.int64)
+    shift = np.clip(SIGNIFICANT - 1 - exponent, -300, 300)
+    up, down = shift >= 0, shift < 0  # scale by exact powers of ten: x * 10^k or x / 10^-k
+    out = x.copy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        out[up] = np.round(x[up] * 10.0 ** shift[up]) / 10.0 ** shift[up]
+        out[down] = np.round(x[down] / 10.0 ** -shift[down]) * 10.0 ** -shift[down]
+    keep = ~np.isfinite(out) | ~finite  # zero, inf, overflowed scaling: as they are
+    out[keep] = x[keep]
+    return pa.array(out, mask=np.isnan(out))
 
 
-def _ranked(rows: list[dict[str, Any]], score: str, key: str) -> list[dict[str, Any]]:
-    """``rows`` with ``rank`` per category by ``score`` descending, ties by ``key``."""
-    rows.sort(key=lambda r: (r["category"], -r[score], r[key]))
-    category, rank = None, 0
-    for row in rows:
-        rank = rank + 1 if row["category"] == category else 1
-        category = row["category"]
-        row["rank"] = rank
-    return rows
-
-
-def _num(value: float, digits: int = 4) -> float:
-    return float(f"{value:.{digits}g}")
-
-
-def explain(row: dict[str, Any]) -> dict[str, Any]:
-    """The numbers behind a star_score, and one sentence saying what they mean."""
-    lines, expected = int(row["lines"]), float(row["expected"])
-    summary = (
-        f"{row['multiplier']:.2f}x the sales expected for the products promoted "
-        f"({lines} order lines vs {expected:.1f} expected from {int(row['views']):,} views); "
-        f"{row['reach']:,.0f} views per post, {row['posts_per_week']:.1f} posts a week"
-    )
-    return {
-        "summary": summary,
-        "skill_multiplier": _num(row["multiplier"]),
-        "skill_band": [_num(row["skill_low"]), _num(row["skill_high"])],
-        "order_lines": lines,
-        "expected_lines": _num(expected),
-        "views": int(row["views"]),
-        "posts": int(row["posts"]),
-        "reach": _num(row["reach"]),
-        "posts_per_week": _num(row["posts_per_week"]),
-        "category_gmv_per_view": _num(row["value_per_view"]),
-        "prior_strength": _num(row["prior_strength"]),
-    }
-
-
-def score_rows(stars: pa.Table) -> list[dict[str, Any]]:
-    """Rows of :class:`CreatorCategoryScore` from the stars table."""
-    out = [
-        {
-            "category": r["category"],
-            "creator_id": r["creator_id"],
-            "star_score": r["star_score"],
-            "skill": r["skill"],
-            "skill_low": r["skill_low"],
-            "skill_high": r["skill_high"],
-            "reach": r["reach"],
-            "views": r["views"],
-            "posts": r["posts"],
-            "order_lines": r["lines"],
-            "expected_lines": r["expected"],
-            "gmv": r["gmv"],
-            "explanation": explain(r),
-        }
-        for r in stable_rows(stars)
+def stable_table(table: pa.Table) -> pa.Table:
+    """``table`` with every float column passed through :func:`stable_floats`."""
+    columns = [
+        stable_floats(table.column(f.name))
+        if pa.types.is_floating(f.type)
+        else table.column(f.name)
+        for f in table.schema
     ]
-    return _ranked(out, "star_score", "creator_id")
+    return pa.table(columns, names=table.column_names)
 
 
-def rising_rows(rising: pa.Table) -> list[dict[str, Any]]:
+def _ranked(table: pa.Table, score: str, key: str) -> pa.Table:
+    """``table`` sorted per category by ``score`` descending (ties by ``key``), with ``rank``."""
+    table = table.sort_by([("category", "ascending"), (score, "descending"), (key, "ascending")])
+    categories = table.column("category").to_numpy(zero_copy_only=False)
+    position = np.arange(len(categories), dtype=np.int64)
+    first = np.ones(len(categories), dtype=bool)
+    first[1:] = categories[1:] != categories[:-1]
+    start = np.maximum.accumulate(np.where(first, position, 0))
+    table = table.append_column("rank", pa.array(position - start + 1))
+    return table.sort_by([("category", "ascending"), (key, "ascending")])  # key order: fast load
+
+
+def score_rows(stars: pa.Table) -> pa.Table:
+    """Rows of :class:`CreatorCategoryScore` from the stars table."""
+    out = stable_table(stars).rename_columns({"lines": "order_lines", "expected": "expected_lines"})
+    return _ranked(_columns(out, CreatorCategoryScore), "star_score", "creator_id")
+
+
+def rising_rows(rising: pa.Table) -> pa.Table:
     """Rows of :class:`RisingStar`: the creators flagged rising, ranked by rising_score."""
-    columns = [c.name for c in RisingStar.__table__.columns if c.name not in ("run_id", "rank")]
-    flagged = rising.filter(rising.column("is_rising").fill_null(False))
-    out = list(stable_rows(flagged.select(columns)))
-    return _ranked(out, "rising_score", "creator_id")
+    flagged = rising.filter(pc.fill_null(rising.column("is_rising"), False))
+    return _ranked(_columns(stable_table(flagged), RisingStar), "rising_score", "creator_id")
 
 
-def trend_rows(trends: pa.Table) -> list[dict[str, Any]]:
+def trend_rows(trends: pa.Table) -> pa.Table:
     """Rows of :class:`ProductTrend`, ranked by trend_score."""
-    columns = [c.name for c in ProductTrend.__table__.columns if c.name not in ("run_id", "rank")]
-    out = list(stable_rows(trends.select(columns)))
-    return _ranked(out, "trend_score", "product_id")
+    return _ranked(_columns(stable_table(trends), ProductTrend), "trend_score", "product_id")
 
 
-def metric_rows(metrics: pa.Table) -> Iterator[dict[str, Any]]:
-    """Rows of :class:`CreatorCategoryMetric`, NaN ratios as null."""
-    return stable_rows(metrics)
+def metric_rows(metrics: pa.Table) -> pa.Table:
+    """Rows of :class:`CreatorCategoryMetric`, NaN ratios as null, in key order."""
+    out = _columns(stable_table(metrics), CreatorCategoryMetric)
+    return out.sort_by([(k, "ascending") for k in ("creator_id", "category", "window_days")])
 
 
-def _insert(
-    session: Session, model: type[Any], rows: Iterable[dict[str, Any]], run_id: int
-) -> None:
-    # These rows are written, never loaded: one compiled INSERT run by the driver's executemany
-    # over values already converted by each column's type (what SQLAlchemy would do per row,
-    # without its per-row statement bookkeeping)
-    connection = session.connection()
-    dialect = connection.dialect
-    rows = iter(rows)
-    first = next(rows, None)
-    if first is None:
+def _columns(table: pa.Table, model: type[Any]) -> pa.Table:
+    names = [c.name for c in model.__table__.columns if c.name not in ("run_id", "rank")]
+    return table.select(names)
+
+
+def _load(session: Session, model: type[Any], rows: pa.Table, run_id: int) -> None:
+    """Bulk-load ``rows`` (a model's columns but run_id) into ``model``'s table within the
+    session's transaction: COPY on PostgreSQL, one executemany of tuples on SQLite."""
+    if rows.num_rows == 0:
         return
-    keys = [*first, "run_id"]
-    compiled = insert(model.__table__).compile(dialect=dialect, column_keys=keys)
-    order = list(compiled.positiontup or ()) if compiled.positional else keys
-    types = {c.key: c.type.dialect_impl(dialect) for c in model.__table__.columns}
-    convert = [(key, types[key].bind_processor(dialect)) for key in order]
-    sql = str(compiled)
-
-    def values(row: dict[str, Any]) -> Any:
-        row["run_id"] = run_id
-        out = [row[k] if f is None else f(row[k]) for k, f in convert]
-        return tuple(out) if compiled.positional else dict(zip(order, out, strict=True))
-
-    batch = [values(first)]
-    for row in rows:
-        batch.append(values(row))
-        if len(batch) >= BATCH:
-            connection.exec_driver_sql(sql, batch)
-            batch = []
-    if batch:
-        connection.exec_driver_sql(sql, batch)
+    rows = rows.add_column(0, "run_id", pa.array(np.full(rows.num_rows, run_id, np.int64)))
+    table = model.__table__
+    columns = ", ".join(f'"{name}"' for name in rows.column_names)
+    driver = session.connection().connection.driver_connection
+    if session.get_bind().dialect.name == "postgresql":
+        buffer = io.BytesIO()
+        csv.write_csv(rows, buffer, csv.WriteOptions(include_header=False))
+        with driver.cursor() as cursor:  # type: ignore[union-attr]
+            sql = f'COPY "{table.name}" ({columns}) FROM STDIN (FORMAT csv)'
+            with cursor.copy(sql) as copy:
+                copy.write(buffer.getbuffer())
+        return
+    # SQLite: money is text (see shopstar.db.types.ExactDecimal), the rest as Python values
+    values = [
+        (c.cast(pa.string()) if pa.types.is_decimal(c.type) else c).to_pylist()
+        for c in rows.columns
+    ]
+    marks = ", ".join("?" * len(values))
+    cursor = driver.cursor()  # type: ignore[union-attr]
+    try:
+        # a page cache large enough for the whole load keeps SQLite from spilling mid-transaction
+        (cache,) = cursor.execute("PRAGMA cache_size").fetchone()
+        cursor.execute(f"PRAGMA cache_size = {LOAD_CACHE_KIB}")
+        cursor.executemany(
+            f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', zip(*values, strict=True)
+        )
+        cursor.execute(f"PRAGMA cache_size = {int(cache)}")
+    finally:
+        cursor.close()
 
 
 def publish(factory: sessionmaker[Session], result: ScoreResult, engine: str) -> int:
@@ -167,10 +149,10 @@ def publish(factory: sessionmaker[Session], result: ScoreResult, engine: str) ->
         run_id = run.id
     try:
         with factory.begin() as session:
-            _insert(session, CreatorCategoryMetric, metric_rows(result.metrics), run_id)
-            _insert(session, CreatorCategoryScore, score_rows(result.stars), run_id)
-            _insert(session, RisingStar, rising_rows(result.rising), run_id)
-            _insert(session, ProductTrend, trend_rows(result.trends), run_id)
+            _load(session, CreatorCategoryMetric, metric_rows(result.metrics), run_id)
+            _load(session, CreatorCategoryScore, score_rows(result.stars), run_id)
+            _load(session, RisingStar, rising_rows(result.rising), run_id)
+            _load(session, ProductTrend, trend_rows(result.trends), run_id)
             session.execute(
                 update(ScoreRun)
                 .where(ScoreRun.id == run_id)

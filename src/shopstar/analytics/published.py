@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -73,8 +72,14 @@ class CreatorCategoryMetric(Base):
     gmv_growth: Mapped[float | None] = mapped_column(Double)
 
 
+def _num(value: float, digits: int = 4) -> float:
+    return float(f"{value:.{digits}g}")
+
+
 class CreatorCategoryScore(Base):
-    """Skill, reach and star_score of a creator in a category, with its rank and explanation."""
+    """Skill, reach and star_score of a creator in a category, with its rank and the numbers
+    behind it (:attr:`explanation` is built from them when read: a run publishes ~1M rows, a
+    reader shows a page)."""
 
     __tablename__ = "creator_category_scores"
 
@@ -92,7 +97,33 @@ class CreatorCategoryScore(Base):
     order_lines: Mapped[int] = mapped_column(Integer)
     expected_lines: Mapped[float] = mapped_column(Double)
     gmv: Mapped[Decimal] = mapped_column(Money())
-    explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    multiplier: Mapped[float] = mapped_column(Double)
+    posts_per_week: Mapped[float] = mapped_column(Double)
+    value_per_view: Mapped[float] = mapped_column(Double)
+    prior_strength: Mapped[float] = mapped_column(Double)
+
+    @property
+    def explanation(self) -> dict[str, Any]:
+        """The numbers behind the star_score, and one sentence saying what they mean."""
+        lines, expected = self.order_lines, self.expected_lines
+        summary = (
+            f"{self.multiplier:.2f}x the sales expected for the products promoted "
+            f"({lines} order lines vs {expected:.1f} expected from {self.views:,} views); "
+            f"{self.reach:,.0f} views per post, {self.posts_per_week:.1f} posts a week"
+        )
+        return {
+            "summary": summary,
+            "skill_multiplier": _num(self.multiplier),
+            "skill_band": [_num(self.skill_low), _num(self.skill_high)],
+            "order_lines": lines,
+            "expected_lines": _num(expected),
+            "views": self.views,
+            "posts": self.posts,
+            "reach": _num(self.reach),
+            "posts_per_week": _num(self.posts_per_week),
+            "category_gmv_per_view": _num(self.value_per_view),
+            "prior_strength": _num(self.prior_strength),
+        }
 
 
 class RisingStar(Base):
