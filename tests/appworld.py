@@ -315,9 +315,10 @@ class AppClient:
         return self._loop.run_until_complete(self._client.request(method, path, **kwargs))
 
     def close(self) -> None:
-        """Close the client, the app's engine and the loop."""
+        """Close the client, the app's engines and the loop."""
         self._loop.run_until_complete(self._client.aclose())
         self.app.state.engine.dispose()
+        self.app.state.read_engine.dispose()
         self._loop.close()
 
 
