@@ -29,10 +29,11 @@ from shopstar.analytics.facts import (
     sold_lines,
     window_views,
 )
-from shopstar.analytics.reach import weekly_base
+from shopstar.analytics.reach import creator_reach, creator_tier
 
 SKILL_DAYS = 90
 PRIOR_LINES = 2.0  # pseudo order lines smoothing each product's baseline toward its category
+VALUE_DAYS = 28  # the products creators feature now, and their current rates, value a view
 MIN_EXPECTED = 5.0  # creators with at least this many expected lines estimate the dispersion
 MIN_DISPERSION = 0.02  # floor of the between-creator variance of log skill
 Z90 = 1.645
@@ -44,56 +45,101 @@ def _f(value: ir.NumericValue) -> ir.FloatingValue:
     return value.cast("float64")
 
 
+def _ratio(num: ir.NumericValue, den: ir.NumericValue) -> ir.FloatingValue:
+    """``num / den``, null unless ``den`` > 0 (0 / 0 is NaN on DuckDB but null on Spark)."""
+    return ibis.ifelse(den > 0, _f(num) / _f(den), ibis.null("float64"))
+
+
 def pair_exposure(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:
     """Exposure and affiliate order lines of each creator × product × content kind.
 
     A content showing ``n`` products gives each of them ``views / sqrt(n)`` exposure: attention
     is shared between the products shown. Columns: creator_id, product_id, category, kind,
-    exposure, lines, gmv. Only pairs with views count: skill is conversion of views, so lines
-    without a content (showcase) are not part of it.
+    exposure, lines, gmv over ``days``, and recent_exposure, recent_lines, recent_gmv over the
+    last :data:`VALUE_DAYS` (read in the same pass). Only pairs with views count: skill is
+    conversion of views, so lines without a content (showcase) are not part of it.
     """
     per_content = window_views(tables, as_of, days).drop("clicks")
+    recent = window_views(tables, as_of, VALUE_DAYS).select("content_id", recent="views")
+    per_content = per_content.left_join(recent, "content_id").drop("content_id_right")
     featured = content_products(tables)
     shown = featured.group_by("content_id").aggregate(n_products=featured.count())
     featured = featured.join(shown, "content_id").join(per_content, "content_id")
-    exposure = _f(featured.views) / _f(featured.n_products).sqrt()
+    share = 1.0 / _f(featured.n_products).sqrt()
     pair_views = featured.group_by(["creator_id", "product_id", "category", "kind"]).aggregate(
-        exposure=exposure.sum()
+        exposure=(_f(featured.views) * share).sum(),
+        recent_exposure=(_f(featured.recent.fill_null(0)) * share).sum(),
     )
     lines = sold_lines(tables, as_of)
     lines = lines.filter(lines.creator_id.notnull(), day_window(lines.day, as_of, days))
+    fresh = day_window(lines.day, as_of, VALUE_DAYS)
     pair_lines = lines.group_by(["creator_id", "product_id", lines.channel.name("kind")]).aggregate(
-        lines=lines.count(), gmv=lines.gmv.sum()
+        lines=lines.count(),
+        gmv=lines.gmv.sum(),
+        recent_lines=lines.count(where=fresh),
+        recent_gmv=lines.gmv.sum(where=fresh),
     )
     keys = ["creator_id", "product_id", "kind"]
     out = pair_views.filter(pair_views.exposure > 0).left_join(pair_lines, keys)
     out = out.drop("creator_id_right", "product_id_right", "kind_right")
+    no_money = ibis.literal(0).cast("decimal(38, 2)")
     return out.mutate(
         lines=out.lines.coalesce(ibis.literal(0, "int64")),
-        gmv=out.gmv.coalesce(ibis.literal(0).cast("decimal(38, 2)")),
+        gmv=out.gmv.coalesce(no_money),
+        recent_lines=out.recent_lines.coalesce(ibis.literal(0, "int64")),
+        recent_gmv=out.recent_gmv.coalesce(no_money),
+    )
+
+
+def _smoothed(
+    lines: ir.NumericValue, exposure: ir.NumericValue, prior: ir.FloatingValue
+) -> ir.FloatingValue:
+    """Lines per exposure with :data:`PRIOR_LINES` pseudo-lines at the ``prior`` rate."""
+    return ibis.ifelse(
+        prior > 0,
+        (_f(lines) + PRIOR_LINES) / (exposure + PRIOR_LINES / prior),
+        ibis.literal(0.0),
     )
 
 
 def expected_lines(pairs: ir.Table) -> ir.Table:
     """Add ``expected``: the lines the pair's exposure would get at the baseline rate of the
     product in that content kind, from every *other* creator's exposure and lines, smoothed
-    toward the category's rate for the kind.
+    toward the category's rate for the kind; and ``recent_value``: the GMV its recent exposure
+    would make at the product's recent rate (all creators, smoothed the same way) and GMV per
+    line — what an average seller makes of the products featured now.
     """
-    product = pairs.group_by(["product_id", "kind"]).aggregate(
-        p_exposure=pairs.exposure.sum(), p_lines=pairs.lines.sum()
+    by_product = ibis.window(group_by=["product_id", "kind"])
+    by_category = ibis.window(group_by=["category", "kind"])
+    out = pairs.mutate(
+        p_exposure=pairs.exposure.sum().over(by_product),
+        p_lines=pairs.lines.sum().over(by_product),
+        r_exposure=pairs.recent_exposure.sum().over(by_product),
+        r_lines=pairs.recent_lines.sum().over(by_product),
+        r_gmv=_f(pairs.recent_gmv.sum().over(by_product)),
+        c_rate=_ratio(pairs.lines.sum().over(by_category), pairs.exposure.sum().over(by_category)),
+        c_recent=_ratio(
+            pairs.recent_lines.sum().over(by_category),
+            pairs.recent_exposure.sum().over(by_category),
+        ),
+        c_line_gmv=_ratio(pairs.gmv.sum().over(by_category), pairs.lines.sum().over(by_category)),
     )
-    category = pairs.group_by(["category", "kind"]).aggregate(
-        c_rate=_f(pairs.lines.sum()) / pairs.exposure.sum()
+    rate = _smoothed(out.p_lines - out.lines, out.p_exposure - out.exposure, out.c_rate)
+    recent_rate = _smoothed(out.r_lines, out.r_exposure, out.c_recent.fill_null(0.0))
+    line_gmv = ibis.ifelse(out.r_lines > 0, out.r_gmv / _f(out.r_lines), out.c_line_gmv)
+    return out.mutate(
+        expected=out.exposure * rate,
+        recent_value=out.recent_exposure * recent_rate * line_gmv.fill_null(0.0),
+    ).drop(
+        "p_exposure",
+        "p_lines",
+        "r_exposure",
+        "r_lines",
+        "r_gmv",
+        "c_rate",
+        "c_recent",
+        "c_line_gmv",
     )
-    out = pairs.join(product, ["product_id", "kind"]).join(category, ["category", "kind"])
-    other_lines = _f(out.p_lines - out.lines)
-    other_exposure = out.p_exposure - out.exposure
-    rate = ibis.ifelse(
-        out.c_rate > 0,
-        (other_lines + PRIOR_LINES) / (other_exposure + PRIOR_LINES / out.c_rate),
-        ibis.literal(0.0),
-    )
-    return out.mutate(expected=out.exposure * rate).drop("p_exposure", "p_lines", "c_rate")
 
 
 def with_prior(seen: ir.Table) -> ir.Table:
@@ -113,40 +159,135 @@ def with_prior(seen: ir.Table) -> ir.Table:
     return out.mutate(prior=prior).drop("all_posts", "main", "side")
 
 
+def creator_prior(seen: ir.Table) -> ir.Table:
+    """Add ``prior`` and ``prior_strength``: the mean and shape of the Gamma prior of each
+    creator × category multiplier, from the creator's *other* categories.
+
+    Log skill is a creator-wide part plus a category part. With ``r`` = log(observed / (m ×
+    expected)) and its Poisson noise ``v``, the category part's variance τ²_s is what remains
+    of r's variance once noise and the creator-wide variance τ²_g are removed; τ²_g is the
+    covariance of r between two categories of the same creator. The creator-wide part seen
+    from the other categories, ``g`` (precision-weighted mean of their centred r, shrunk by
+    τ²_g), moves the prior mean to ``m × exp(g)``; the prior's variance is τ²_s plus g's
+    uncertainty, and its shape is the inverse of that.
+    """
+    ratio = ((_f(seen.lines) + 0.5) / (seen.expected * seen.prior + 0.5)).ln()
+    noise = 1.0 / (_f(seen.lines) + 0.5)
+    out = seen.mutate(ratio=ratio, noise=noise, sure=seen.expected >= MIN_EXPECTED)
+    per_cat = out.group_by("category").aggregate(
+        tau2=(out.ratio.var(how="pop", where=out.sure) - out.noise.mean(where=out.sure)).round(6),
+        centre=out.ratio.mean(where=out.sure).round(9),
+    )
+    out = out.join(per_cat, "category")
+    out = out.mutate(resid=out.ratio - out.centre.fill_null(0.0))
+    sure_resid = ibis.ifelse(out.sure, out.resid, ibis.literal(0.0))
+    per_creator = out.group_by("creator_id").aggregate(
+        s1=sure_resid.sum(), s2=(sure_resid * sure_resid).sum(), n=_f(out.sure.cast("int64").sum())
+    )
+    pairs_within = (per_creator.n * (per_creator.n - 1.0)).sum()
+    shared_var = per_creator.aggregate(
+        tau2_g=ibis.ifelse(
+            pairs_within > 0,
+            (per_creator.s1 * per_creator.s1 - per_creator.s2).sum() / pairs_within,
+            ibis.null("float64"),
+        ).round(6)
+    )
+    out = out.cross_join(shared_var)
+    floor = ibis.literal(MIN_DISPERSION)
+    tau2_g = ibis.greatest(out.tau2_g.fill_null(MIN_DISPERSION), floor)
+    tau2_s = ibis.greatest(out.tau2.fill_null(MIN_DISPERSION) - tau2_g, floor)
+    out = out.mutate(tau2_g=tau2_g, tau2_s=tau2_s, weight=1.0 / (tau2_s + out.noise))
+    creator = ibis.window(group_by="creator_id")
+    others = out.weight.sum().over(creator) - out.weight
+    precision = 1.0 / out.tau2_g + others
+    shift = ((out.weight * out.resid).sum().over(creator) - out.weight * out.resid) / precision
+    out = out.mutate(
+        prior=out.prior * shift.exp(), prior_strength=1.0 / (out.tau2_s + 1.0 / precision)
+    )
+    return out.drop(
+        "ratio", "noise", "sure", "tau2", "centre", "resid", "tau2_g", "tau2_s", "weight"
+    )
+
+
+def star_base(tables: Tables, as_of: dt.date, by_kind: ir.Table) -> ir.Table:
+    """Weekly affiliate GMV an average seller would make with each creator's reach and cadence
+    in each category of ``by_kind`` (creator_id, category, kind, recent_views, recent_value).
+
+    A view's value in a category, per content kind and creator tier, is the GMV the products
+    creators of that tier featured there lately would have sold per view at the products'
+    recent rates (``recent_value``): no creator's own skill is counted in it, bigger creators
+    pick hotter products so a view of theirs is worth more, and it follows the products' life
+    cycle. Without recent views of that tier, all tiers' value stands in. Columns: creator_id,
+    category, reach, posts_per_week, value_per_view, base_gmv.
+    """
+    tiers = creator_tier(tables, as_of)
+    cells = by_kind.join(tiers, "creator_id")
+    value = cells.group_by(["category", "kind", "tier"]).aggregate(
+        value_per_view=_ratio(cells.recent_value.sum(), cells.recent_views.sum())
+    )
+    any_tier = cells.group_by(["category", "kind"]).aggregate(
+        any_tier=_ratio(cells.recent_value.sum(), cells.recent_views.sum())
+    )
+    kinds = by_kind.select("creator_id", "category").distinct()
+    kinds = kinds.join(creator_reach(tables, as_of), "creator_id").join(tiers, "creator_id")
+    kinds = kinds.left_join(value, ["category", "kind", "tier"]).drop(
+        "category_right", "kind_right", "tier_right"
+    )
+    kinds = kinds.left_join(any_tier, ["category", "kind"]).drop("category_right", "kind_right")
+    per_view = kinds.value_per_view.coalesce(kinds.any_tier).fill_null(0.0)
+    weekly_views = kinds.reach * kinds.posts_per_week
+    out = kinds.group_by(["creator_id", "category"]).aggregate(
+        weekly_views=weekly_views.sum(),
+        posts_per_week=kinds.posts_per_week.sum(),
+        base_gmv=(weekly_views * per_view).sum(),
+    )
+    return out.select(
+        "creator_id",
+        "category",
+        "posts_per_week",
+        "base_gmv",
+        reach=ibis.ifelse(
+            out.posts_per_week > 0, out.weekly_views / out.posts_per_week, ibis.literal(0.0)
+        ),
+        value_per_view=ibis.ifelse(
+            out.weekly_views > 0, out.base_gmv / out.weekly_views, ibis.literal(0.0)
+        ),
+    )
+
+
 def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:
     """Skill, its band, reach and star_score of every creator × category with views.
 
-    Columns: creator_id, category, views, posts, lines, expected, prior_strength, multiplier,
-    skill, skill_low, skill_high, reach, posts_per_week, value_per_view, star_score.
+    Columns: creator_id, category, views, posts, lines, expected, gmv, prior_strength,
+    multiplier, skill, skill_low, skill_high, reach, posts_per_week, value_per_view, star_score.
     """
+    keys = ["creator_id", "category", "kind"]
     pairs = expected_lines(pair_exposure(tables, as_of, days))
-    by_cat = pairs.group_by(["creator_id", "category"]).aggregate(
-        lines=pairs.lines.sum(), expected=pairs.expected.sum(), gmv=pairs.gmv.sum()
+    sold = pairs.group_by(keys).aggregate(
+        lines=pairs.lines.sum(),
+        expected=pairs.expected.sum(),
+        gmv=pairs.gmv.sum(),
+        recent_value=pairs.recent_value.sum(),
     )
-
-    per_content = window_views(tables, as_of, days).drop("kind", "clicks")
+    per_content = window_views(tables, as_of, days).drop("clicks")
+    recent = window_views(tables, as_of, VALUE_DAYS).select("content_id", recent="views")
+    per_content = per_content.left_join(recent, "content_id").drop("content_id_right")
     in_cat = per_content.join(content_categories(tables), "content_id")
-    seen = in_cat.group_by(["creator_id", "category"]).aggregate(
-        views=in_cat.views.sum(), posts=in_cat.content_id.nunique()
+    by_kind = in_cat.group_by(keys).aggregate(
+        views=in_cat.views.sum(),
+        recent_views=in_cat.recent.sum(),
+        posts=in_cat.content_id.nunique(),
     )
-    seen = seen.filter(seen.views > 0).join(by_cat, ["creator_id", "category"])
-    seen = with_prior(seen)
-
-    expected = seen.expected * seen.prior
-    log_ratio = ((_f(seen.lines) + 0.5) / (expected + 0.5)).ln()
-    noise = 1.0 / (_f(seen.lines) + 0.5)
-    sure = seen.expected >= MIN_EXPECTED
-    dispersion = seen.group_by("category").aggregate(
-        tau2=(log_ratio.var(how="pop", where=sure) - noise.mean(where=sure)).round(6)
+    by_kind = by_kind.filter(by_kind.views > 0).join(sold, keys)
+    seen = by_kind.group_by(["creator_id", "category"]).aggregate(
+        views=by_kind.views.sum(),
+        posts=by_kind.posts.sum(),
+        lines=by_kind.lines.sum(),
+        expected=by_kind.expected.sum(),
+        gmv=by_kind.gmv.sum(),
     )
-    dispersion = dispersion.mutate(
-        prior_strength=1.0
-        / ibis.greatest(dispersion.tau2.fill_null(MIN_DISPERSION), ibis.literal(MIN_DISPERSION))
-    ).drop("tau2")
-
-    out = seen.join(dispersion, "category").left_join(
-        weekly_base(tables, as_of, days, seen), ["creator_id", "category"]
-    )
+    seen = creator_prior(with_prior(seen))
+    out = seen.left_join(star_base(tables, as_of, by_kind), ["creator_id", "category"])
     out = out.drop("creator_id_right", "category_right")
     alpha = out.prior_strength
     multiplier = (_f(out.lines) + alpha * out.prior) / (out.expected + alpha)
