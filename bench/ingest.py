@@ -1,11 +1,14 @@
 """Ingest benchmark: rows/s of ``shopstar ingest`` on an N-line orders CSV against the floor.
 
-    python bench/ingest.py [--rows N] [--keep DIR]
+    python bench/ingest.py [--rows N] [--keep DIR] [--format csv|jsonl]
 
-Generates N order lines (default 5,000,000) as CSV, then measures, each phase in its own
-process (peak memory is that process's ``ru_maxrss``):
+Generates N order lines (default 5,000,000) as CSV (or, with ``--format jsonl``, as JSON Lines
+with ``quantity``, ``unit_price`` and ``commission_rate`` as JSON numbers and empty values as
+``null``), then measures, each phase in its own process (peak memory is that process's
+``ru_maxrss``):
 
-* floor: plain ``pyarrow.csv.read_csv`` + ``pyarrow.parquet.write_table`` of the same file;
+* floor: plain ``pyarrow.csv.read_csv`` (``pyarrow.json.read_json``) +
+  ``pyarrow.parquet.write_table`` of the same file;
 * first ingest into an empty lake;
 * second ingest of the same file (every row a duplicate).
 """
@@ -93,11 +96,28 @@ def _chunk(rng: np.random.Generator, start: int, n: int) -> pa.Table:
     )
 
 
+def to_jsonl(csv_path: Path, path: Path) -> None:
+    """The CSV's rows as JSON Lines: numbers as JSON numbers, empty values as null."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        f"""COPY (SELECT * REPLACE (
+                quantity::INTEGER AS quantity, unit_price::DECIMAL(12, 2) AS unit_price,
+                nullif(commission_rate, '')::DECIMAL(6, 4) AS commission_rate,
+                nullif(creator_id, '') AS creator_id, nullif(content_id, '') AS content_id)
+            FROM read_csv('{csv_path}', all_varchar = true))
+        TO '{path}' (FORMAT json)"""
+    )
+
+
 def _floor(csv_path: Path, out: Path) -> dict[str, float]:
+    import pyarrow.json as pajson
     import pyarrow.parquet as pq
 
     started = time.perf_counter()
-    table = pacsv.read_csv(csv_path)
+    reader = pajson.read_json if csv_path.suffix == ".jsonl" else pacsv.read_csv
+    table = reader(csv_path)
     pq.write_table(table, out)
     return {"seconds": time.perf_counter() - started, "rows": table.num_rows}
 
@@ -136,6 +156,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--keep", type=Path, help="work in DIR and keep it")
+    parser.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     parser.add_argument("--phase", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -149,6 +170,9 @@ def main() -> None:
     shutil.rmtree(work / "home", ignore_errors=True)
     started = time.perf_counter()
     generate(csv_path, args.rows)
+    if args.format == "jsonl":
+        csv_path, source = work / "orders.jsonl", csv_path
+        to_jsonl(source, csv_path)
     size = csv_path.stat().st_size
     print(
         f"generated {args.rows:,} lines ({size / 2**20:,.0f} MiB) in "

@@ -10,8 +10,7 @@ the other rows go on.
 from __future__ import annotations
 
 import csv
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ import pyarrow.parquet as pq
 from shopstar.contract import ENTITIES
 from shopstar.contract.validation import quote_ident
 from shopstar.errors import UnreadableInput
+from shopstar.lake.jsonl import lossy, read_jsonl
 from shopstar.lake.raw import RawInput, Reject
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl"}
@@ -55,7 +55,7 @@ def read_file(path: Path, entity: str, progress: Callable[[int], None] | None = 
     if fmt == "csv":
         raw = _read_csv(path, entity, progress)
     elif fmt == "jsonl":
-        raw = _read_jsonl(path, entity)
+        raw = read_jsonl(path, entity)
     else:
         raw = _read_parquet(path, entity)
     check_columns(raw)
@@ -175,64 +175,12 @@ def _decode_utf8(
     bad_idx = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
     rejects = []
     for i in bad_idx:
-        row = {n: _lossy(table.column(n)[int(i)].as_py()) for n in table.column_names}
+        row = {n: lossy(table.column(n)[int(i)].as_py()) for n in table.column_names}
         rejects.append(Reject(int(lines[i]), row, "line is not valid UTF-8 text"))
     keep = pa.compute.invert(mask)
     good = table.filter(keep)
     text = pa.table({n: good.column(n).cast(pa.string()) for n in good.column_names})
     return text, lines[~mask.to_numpy(zero_copy_only=False)], rejects
-
-
-def _lossy(value: bytes | None) -> str | None:
-    return None if value is None else value.decode("utf-8", errors="replace")
-
-
-def _read_jsonl(path: Path, entity: str) -> RawInput:
-    columns: dict[str, list[str | None]] = {}
-    lines: list[int] = []
-    rejects: list[Reject] = []
-    for number, raw in _numbered_lines(path):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            rejects.append(Reject(number, {"line": _lossy(raw)}, "line is not valid UTF-8 text"))
-            continue
-        if not text.strip():
-            continue
-        try:
-            obj = json.loads(text, parse_float=str, parse_int=str)
-        except json.JSONDecodeError as exc:
-            rejects.append(Reject(number, {"line": text.rstrip()}, f"not valid JSON ({exc.msg})"))
-            continue
-        if not isinstance(obj, dict):
-            rejects.append(Reject(number, {"line": text.rstrip()}, "line is not a JSON object"))
-            continue
-        for name in obj:
-            if name not in columns:
-                columns[name] = [None] * len(lines)
-        for name, values in columns.items():
-            values.append(_json_text(obj.get(name)))
-        lines.append(number)
-    if not lines and not rejects:
-        raise UnreadableInput(f"{path}: file is empty (no JSON objects)")
-    if not lines:  # every line rejected: still a readable file of this entity
-        columns = {n: [] for n in ENTITIES[entity].column_names}
-    table = pa.table({n: pa.array(v, pa.string()) for n, v in columns.items()})
-    return RawInput(entity, path.name, table, np.array(lines, dtype=np.int64), rejects)
-
-
-def _numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    with open(path, "rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            yield number, raw.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw
-
-
-def _json_text(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value)
 
 
 def _read_parquet(path: Path, entity: str) -> RawInput:
