@@ -1,5 +1,6 @@
 """Scores judged against a simulated marketplace's ground truth, beside naive baselines.
 
+Two seeds: 2, and 4 (out of sample for the trend forecast's weights, fitted on seeds 6-10).
 Reproduce with more seeds: ``.venv/bin/python bench/evaluate.py`` (docs/evaluation.md).
 """
 
@@ -15,10 +16,10 @@ from shopstar.sim import SimConfig, generate
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def figures(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
+@pytest.fixture(scope="module", params=[2, 4], ids=lambda seed: f"seed{seed}")
+def figures(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
     out: Path = tmp_path_factory.mktemp("sim")
-    generate(out, SimConfig(creators=1000, weeks=16, seed=2))
+    generate(out, SimConfig(creators=1000, weeks=16, seed=request.param))
     return evaluate(out)
 
 
@@ -42,4 +43,4 @@ def test_rising_stars_are_mostly_truly_rising(figures: Evaluation) -> None:
 
 
 def test_trends_forecast_beats_last_weeks_best_sellers(figures: Evaluation) -> None:
-    assert figures.trend_precision > figures.trend_precision_last_week
+    assert figures.trend_precision >= figures.trend_precision_last_week + 0.01
