@@ -11,6 +11,7 @@ from shopstar.accounts import policy
 from shopstar.accounts.policy import Resource
 from shopstar.catalog.edits import edit
 from shopstar.catalog.models import Creator
+from shopstar.web.api.listing import plain_page
 from shopstar.web.api.schemas import (
     ID,
     TEXT,
@@ -56,20 +57,16 @@ async def list_creators(
 
     def query(db: Connection) -> dict[str, Any]:
         principal = authenticate(db, credentials)
-        count = db.scalar(
-            policy.scoped(
-                select(func.count()).select_from(Creator), principal, Resource.CREATORS
-            ).where(*filters)
+        count = select(func.count()).select_from(Creator).where(*filters)
+        rows = select(*CREATOR_COLUMNS).where(*filters)
+        return plain_page(
+            db,
+            policy.scoped(count, principal, Resource.CREATORS),
+            policy.scoped(rows, principal, Resource.CREATORS).order_by(
+                Creator.followers.desc(), Creator.creator_id
+            ),
+            page,
         )
-        rows = db.execute(
-            policy.scoped(select(*CREATOR_COLUMNS), principal, Resource.CREATORS)
-            .where(*filters)
-            .order_by(Creator.followers.desc(), Creator.creator_id)
-            .limit(page.limit)
-            .offset(page.offset)
-        )
-        data = [row._asdict() for row in rows]
-        return {"data": data, "count": count or 0, "limit": page.limit, "offset": page.offset}
 
     return plain_json_response(await run_read(request, query))
 
