@@ -45,7 +45,7 @@ def order_versions(draw: st.DrawFn) -> list[dict[str, str]]:
                     "ordered_at": BASE.isoformat(),
                     "updated_at": (BASE + dt.timedelta(hours=hour)).isoformat(),
                     "product_id": draw(st.sampled_from(["P1", "P2", "P9"])),
-                    "creator_id": draw(st.sampled_from(["", "C1"])),
+                    "creator_id": draw(st.sampled_from(["", "C1", "tt:c1"])),
                     "content_id": "",
                     "quantity": str(draw(st.integers(1, 3))),
                     "unit_price": draw(st.sampled_from(["0", "9.99", "12.50", "1999.95"])),
@@ -59,8 +59,16 @@ def order_versions(draw: st.DrawFn) -> list[dict[str, str]]:
 
 
 Rows = list[dict[str, str]]
-Batch = tuple[Rows, Rows]  # orders, refunds
+Batch = tuple[Rows, Rows, bool]  # orders, refunds, with the creators file
 REFUND_COLUMNS = ["refund_id", "order_line_id", "refunded_at", "amount", "currency"]
+# C1's own row: its handle folds to c1, so it supersedes the placeholder tt:c1 whichever
+# arrives first (lines credited tt:c1 move to C1)
+CREATORS = pa.table(
+    {
+        "creator_id": ["C1"], "handle": [" @C1"], "region": ["US"], "followers": ["10"],
+        "joined_at": ["2025-01-01"],
+    }
+)  # fmt: skip
 
 
 @st.composite
@@ -82,9 +90,10 @@ def scenarios(draw: st.DrawFn) -> tuple[list[Batch], list[list[int]]]:
     batch = st.tuples(
         st.lists(st.sampled_from(versions), min_size=1, max_size=6),
         st.lists(st.sampled_from(refunds), max_size=3) if refunds else st.just([]),
+        st.booleans(),
     )
     batches: list[Batch] = draw(st.lists(batch, min_size=1, max_size=3))
-    batches.append((versions, refunds))  # everything arrives at least once
+    batches.append((versions, refunds, True))  # everything arrives at least once
     n = len(batches)
     shuffled = draw(st.permutations(list(range(n))))
     repeats = draw(st.lists(st.integers(0, n - 1), max_size=n))
@@ -92,9 +101,11 @@ def scenarios(draw: st.DrawFn) -> tuple[list[Batch], list[list[int]]]:
 
 
 def _ingest(lake: Lake, batch: Batch, *, with_products: bool) -> None:
-    rows, refunds = batch
+    rows, refunds, with_creators = batch
     table = pa.table({c: [r[c] for r in rows] for c in ORDER_COLUMNS})
     inputs = [RawInput("orders", "orders.csv", table)]
+    if with_creators:
+        inputs.insert(0, RawInput("creators", "creators.csv", CREATORS))
     if refunds:
         refund_table = pa.table({c: [r[c] for r in refunds] for c in REFUND_COLUMNS})
         inputs.append(RawInput("refunds", "refunds.csv", refund_table))
@@ -115,12 +126,15 @@ def test_any_order_any_repeats_same_lake_and_summary(
     scenario: tuple[list[Batch], list[list[int]]],
 ) -> None:
     batches, orders = scenario
-    # the model: per line, the version with the latest updated_at
+    # the model: per line, the version with the latest updated_at, tt:c1 credited to C1
     latest: dict[str, dict[str, str]] = {}
     for row in (r for b in batches for r in b[0]):
         best = latest.get(row["order_line_id"])
         if best is None or row["updated_at"] > best["updated_at"]:
             latest[row["order_line_id"]] = row
+    latest = {
+        k: r | {"creator_id": r["creator_id"].replace("tt:c1", "C1")} for k, r in latest.items()
+    }
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for n, order in enumerate(orders):
@@ -133,6 +147,7 @@ def test_any_order_any_repeats_same_lake_and_summary(
             for line_id, row in lines.items():
                 assert row[3].isoformat() == latest[line_id]["updated_at"]
                 assert row[10] == latest[line_id]["status"]
+                assert (row[5] or "") == latest[line_id]["creator_id"]
     first = results[0]
     for other in results[1:]:
         assert other == first

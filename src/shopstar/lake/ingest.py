@@ -20,11 +20,14 @@ import duckdb
 from shopstar.contract import ENTITIES, entity_for_filename
 from shopstar.errors import UnreadableInput
 from shopstar.lake.merge import EntityMerge, Merged
+from shopstar.lake.placeholders import supersede_placeholders
 from shopstar.lake.raw import ProgressFn, RawInput, Reject
 from shopstar.lake.readers import check_columns, file_format, read_file
 from shopstar.lake.references import reference_warnings
 from shopstar.lake.report import EntityCounts, IngestReport
 from shopstar.lake.store import Lake, fsync_path
+
+PLACEHOLDER_ENTITIES = ("creators", "products", "orders")  # rows that can supersede one
 
 
 def new_batch_id() -> str:
@@ -77,6 +80,11 @@ def ingest_raw(
             manifest.parts[name] = result.parts
             report.counts[name] = result.counts
             rejects.extend((name, source, reject) for source, reject in result.rejects)
+        if any(report.counts[n].accepted for n in PLACEHOLDER_ENTITIES if n in report.counts):
+            report.placeholders = supersede_placeholders(
+                con, lake.root, manifest.parts, report.batch_id or ""
+            )
+            report.warnings.extend(s.note() for s in report.placeholders)
         report.warnings.extend(reference_warnings(con, lake.root, manifest.parts, merged))
         con.close()
         _write_batch_files(lake, report, rejects)

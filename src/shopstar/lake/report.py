@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shopstar.lake.placeholders import Superseded
 from shopstar.lake.raw import Skipped
 
 COUNT_COLUMNS = ("entity", "read", "accepted", "duplicate", "superseded", "rejected", "skipped")
@@ -37,7 +38,8 @@ class IngestReport:
 
     ``unreadable`` lists ``(source, reason)`` of inputs refused as a whole (exit code 2);
     ``skipped`` lists files in a directory whose names match no entity; ``skipped_rows``
-    lists ``(entity, source, line)`` of lines that hold no row, with the reason.
+    lists ``(entity, source, line)`` of lines that hold no row, with the reason;
+    ``placeholders`` the placeholder ids the batch's rows superseded.
     """
 
     batch_id: str | None = None
@@ -47,6 +49,7 @@ class IngestReport:
     skipped: list[Path] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
     skipped_rows: list[tuple[str, str, Skipped]] = field(default_factory=list)
+    placeholders: list[Superseded] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
@@ -70,4 +73,9 @@ class IngestReport:
                 {"entity": entity, "source": source, "line": skip.line, "reason": skip.reason}
                 for entity, source, skip in self.skipped_rows
             ],
-        }
+            "superseded_placeholders": [
+                {"entity": s.entity, "placeholder": s.placeholder, "by": s.real,
+                 "order_lines": s.order_lines}
+                for s in self.placeholders
+            ],
+        }  # fmt: skip

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from shopstar.errors import ShopstarError
-from shopstar.sources.model import SKU_PRODUCT_PREFIX, ExportOptions, Line, Source, latest
+from shopstar.lake.placeholders import SKU_PRODUCT_PREFIX
+from shopstar.sources.model import ExportOptions, Line, Source, latest
 from shopstar.sources.rows import Row, RowError
 from shopstar.sources.statuses import SELLER_ORDER_STATUSES
 

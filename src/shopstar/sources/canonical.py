@@ -25,8 +25,9 @@ from typing import Any
 import pyarrow as pa
 
 from shopstar.contract import ENTITIES
+from shopstar.lake.placeholders import SKU_PRODUCT_PREFIX
 from shopstar.lake.raw import RawInput, Reject, Skipped
-from shopstar.sources.model import SKU_PRODUCT_PREFIX, Line, creator_id_for, normalise_handle
+from shopstar.sources.model import Line, creator_id_for, normalise_handle
 from shopstar.sources.reader import ExportLines
 from shopstar.sources.state import StoredRow, StoredState
 

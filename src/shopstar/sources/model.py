@@ -9,11 +9,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shopstar.errors import ShopstarError
+from shopstar.lake.placeholders import CREATOR_ID_PREFIX
 from shopstar.sources.rows import Row
 
 ORDER_LINE_SEPARATOR = "-"
-CREATOR_ID_PREFIX = "tt:"
-SKU_PRODUCT_PREFIX = "tt-sku:"
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from shopstar.lake.placeholders import CREATOR_ID_PREFIX, handle_keys
 from shopstar.lake.store import Lake
-from shopstar.sources.model import CREATOR_ID_PREFIX
 
 StoredRow = dict[str, Any]
 
@@ -63,7 +63,7 @@ class LakeState:
         if not files or not handles:
             return {}
         table = pq.read_table(files, columns=["creator_id", "handle"])
-        folded = pc.utf8_lower(pc.utf8_ltrim(pc.utf8_trim_whitespace(table["handle"]), "@"))
+        folded = handle_keys(table["handle"])
         wanted = pa.array(sorted(handles), pa.string())
         table = table.append_column("folded", folded).filter(pc.is_in(folded, value_set=wanted))
         found: dict[str, str] = {}
