@@ -181,3 +181,15 @@ def test_every_order_of_a_small_case(tmp_path: Path) -> None:
     assert {row[4] for row in seen[0]["orders"]} == {"P1", "P2", "tt-sku:S4"}
     assert seen[0]["product_ids"] == [("P1",), ("P2",), ("tt-sku:S4",)]
     assert seen[0]["creator_ids"] == [("c-alice",), ("tt:carol",)]
+
+
+def test_an_all_orders_line_of_a_known_sku_gets_the_real_product_at_once(tmp_path: Path) -> None:
+    """No placeholder is minted (and superseded) for a SKU the lake already knows."""
+    lake = Lake(tmp_path / "lake")
+    shop = ExportOptions(shop_id="GLOW01", currency="USD")
+    affiliate = write_export(tmp_path / "a.csv", AFFILIATE, [affiliate_row(1, 7, "alice")])
+    ingest_exports(lake, [affiliate], options=shop)
+    later = write_export(tmp_path / "b.csv", ALL_ORDERS, [all_orders_row(2, 7, False)])
+    report = ingest_exports(lake, [later], options=shop)
+    assert "products" not in report.counts and not report.placeholders
+    assert {row[4] for row in state(lake)["orders"]} == {"P7"}

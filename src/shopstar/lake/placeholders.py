@@ -18,6 +18,7 @@ the rows stored, never on the order in which the batches came.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,23 +112,32 @@ def _product_ids(con: duckdb.DuckDBPyConnection, files: dict[str, list[str]]) ->
     """``{placeholder product id: real product id}`` learnt from order lines of the same SKU."""
     if not files["orders"]:
         return {}
-    orders = f"read_parquet({sql_list(files['orders'])})"
     prefix = f"starts_with(product_id, '{SKU_PRODUCT_PREFIX}')"
     queries = [f"SELECT product_id FROM read_parquet({sql_list(f)}) WHERE {prefix}"
                for f in (files["products"], files["orders"]) if f]  # fmt: skip
     used = [row[0] for row in con.execute(" UNION ".join(queries)).fetchall()]
-    if not used:
+    return real_product_ids(con, files["orders"], used)
+
+
+def real_product_ids(
+    con: duckdb.DuckDBPyConnection, order_files: list[str], placeholders: Collection[str]
+) -> dict[str, str]:
+    """``{tt-sku:<SKU>: real product id}`` for the ``placeholders`` whose SKU has an order
+    line ``<order_id>-<SKU>`` with a real product id in ``order_files``."""
+    if not order_files or not placeholders:
         return {}
-    con.register("used_placeholders", pa.table({"placeholder": pa.array(used, pa.string())}))
+    wanted = pa.table({"placeholder": pa.array(sorted(placeholders), pa.string())})
+    con.register("wanted_placeholders", wanted)
     rows = con.execute(
         f"""SELECT placeholder, max(product_id) FROM (
                 SELECT '{SKU_PRODUCT_PREFIX}' || substr(order_line_id, length(order_id) + 2)
                            AS placeholder, product_id
-                FROM {orders}
-                WHERE NOT {prefix} AND starts_with(order_line_id, order_id || '-'))
-            SEMI JOIN used_placeholders USING (placeholder) GROUP BY placeholder"""
+                FROM read_parquet({sql_list(order_files)})
+                WHERE NOT starts_with(product_id, '{SKU_PRODUCT_PREFIX}')
+                  AND starts_with(order_line_id, order_id || '-'))
+            SEMI JOIN wanted_placeholders USING (placeholder) GROUP BY placeholder"""
     ).fetchall()
-    con.unregister("used_placeholders")
+    con.unregister("wanted_placeholders")
     return {placeholder: real for placeholder, real in rows}
 
 

@@ -119,6 +119,9 @@ class _Builder:
         self.orders = state.rows("orders", "order_line_id", line_ids)
         self.refunds = state.rows("refunds", "refund_id", {refund_id(i) for i in line_ids})
         self.creator_ids = state.creator_ids_by_handle(handles)
+        self.product_ids = state.real_product_ids(
+            {p for line in lines if (p := line.product_id) and _placeholder(p)}
+        )
         self.state = state
         self.known: dict[str, set[str]] = {"products": set(), "creators": set()}
 
@@ -142,13 +145,17 @@ class _Builder:
             return None
         return self.creator_ids.get(normalise_handle(handle)) or creator_id_for(handle)
 
+    def _product_id(self, product_id: str | None) -> str | None:
+        """The real product id of a ``tt-sku:`` placeholder when the lake knows it."""
+        return self.product_ids.get(product_id, product_id) if product_id else product_id
+
     def _order(self, line: Line) -> StoredRow:
         return {
             "order_line_id": line.order_line_id,
             "order_id": line.order_id,
             "ordered_at": line.ordered_at,
             "updated_at": line.updated_at,
-            "product_id": line.product_id,
+            "product_id": self._product_id(line.product_id),
             "creator_id": self._creator_id(line.creator_handle),
             "content_id": line.content_id,
             "quantity": line.quantity,

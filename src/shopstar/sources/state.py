@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, Protocol
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from shopstar.lake.placeholders import CREATOR_ID_PREFIX, handle_keys
+from shopstar.lake.placeholders import CREATOR_ID_PREFIX, handle_keys, real_product_ids
 from shopstar.lake.store import Lake
 
 StoredRow = dict[str, Any]
@@ -29,6 +30,9 @@ class StoredState(Protocol):
     def creator_ids_by_handle(self, handles: Collection[str]) -> dict[str, str]:
         """``{handle (case-folded): creator_id}`` for stored creators with those handles."""
 
+    def real_product_ids(self, placeholders: Collection[str]) -> dict[str, str]:
+        """``{tt-sku:<SKU>: product_id}`` for SKUs whose real product the lake knows."""
+
 
 class NothingStored:
     """The state of an empty lake."""
@@ -39,6 +43,10 @@ class NothingStored:
 
     def creator_ids_by_handle(self, handles: Collection[str]) -> dict[str, str]:
         """No creator is stored."""
+        return {}
+
+    def real_product_ids(self, placeholders: Collection[str]) -> dict[str, str]:
+        """No product is known."""
         return {}
 
 
@@ -70,6 +78,12 @@ class LakeState:
         for row in sorted(table.to_pylist(), key=lambda r: _preference(r["creator_id"])):
             found[row["folded"]] = row["creator_id"]
         return found
+
+    def real_product_ids(self, placeholders: Collection[str]) -> dict[str, str]:
+        """The real product of each ``tt-sku:`` placeholder the stored order lines know."""
+        files = [str(f) for f in self.lake.files("orders")]
+        with duckdb.connect() as con:
+            return real_product_ids(con, files, placeholders)
 
 
 def _preference(creator_id: str) -> tuple[bool, str]:
