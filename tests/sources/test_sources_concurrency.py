@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 from tiktok_exports import AFFILIATE, ALL_ORDERS, write_export
 
@@ -80,8 +81,13 @@ def run_one(home: Path, path: Path, source: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def ids(lake: Lake, entity: str, key: str) -> list[str]:
+    return sorted(pq.read_table(lake.files(entity), columns=[key]).column(key).to_pylist())
+
+
 def money_and_lines(home: Path) -> dict[str, Any]:
-    """Orders and refunds as stored, and GMV, refunds and commission per creator."""
+    """Orders and refunds as stored, which creators and products exist, and line count, GMV
+    and commission per creator."""
     lake = Lake(home / "lake")
     con = duckdb.connect()
     orders = [str(p) for p in lake.files("orders")]
@@ -89,6 +95,8 @@ def money_and_lines(home: Path) -> dict[str, Any]:
     return {
         "orders": con.execute("SELECT * FROM read_parquet(?) ORDER BY ALL", [orders]).fetchall(),
         "refunds": con.execute("SELECT * FROM read_parquet(?) ORDER BY ALL", [refunds]).fetchall(),
+        "creator_ids": ids(lake, "creators", "creator_id"),
+        "product_ids": ids(lake, "products", "product_id"),
         "by_creator": con.execute(
             """SELECT creator_id, count(*), sum(quantity * unit_price),
                       sum(quantity * unit_price * commission_rate)
@@ -112,6 +120,7 @@ def test_two_concurrent_export_ingests_equal_the_sequential_result(tmp_path: Pat
         expected = got
     assert expected is not None
     assert len(expected["orders"]) == 2 * LINES
+    assert len(expected["creator_ids"]) == 11 and len(expected["product_ids"]) == 7
     assert sum(n for creator, n, *_ in expected["by_creator"] if creator) == 270
     for attempt in range(2):
         home = tmp_path / f"together-{attempt}"
