@@ -1,19 +1,23 @@
 """API load benchmark: ``shopstar serve`` (uvicorn) on loopback under a fixed request rate.
 
 For each backend (SQLite file, PostgreSQL throwaway database) it builds a catalog, issues a
-program-admin token, starts ``python -m shopstar serve``, then drives an open-loop load: requests
-are scheduled at ``--rate`` per second for ``--seconds`` over ``--connections`` keep-alive
-connections, alternating the creators list (``/api/v1/creators?limit=20``, with its total count)
-and a random creator's detail. Latency counts from the scheduled send time, so a server that falls
-behind shows it; a request still unanswered when the run ends counts as errored with the time it
-had waited. A baseline (``/healthz``: no auth, no DB) runs at the same rate first, and the ratio
-of p99s is printed. The CPU time used by the load generator, by the server's processes and by the
-whole machine is reported beside each run. Results also go to ``bench/out/api.json``.
+program-admin token, starts ``python -m shopstar serve`` (``--workers``, default 1: on a 2-core
+machine that also runs PostgreSQL and the generator, a second worker costs more CPU per request
+than it adds; docs/performance.md), then drives an open-loop load: requests are scheduled at
+``--rate`` per second for ``--seconds`` over ``--connections`` keep-alive connections,
+alternating the creators list (``/api/v1/creators?limit=20``, with its total count) and a random
+creator's detail. Latency counts from the scheduled send time, so a server that falls behind
+shows it; a request still unanswered when the run ends counts as errored with the time it had
+waited. A baseline (``/healthz``: no auth, no DB) runs at the same rate first, and the ratio of
+p99s is printed. Beside each run: the CPU seconds of the load generator, of the server's
+processes and of the PostgreSQL backends serving the bench database, the share of the whole
+machine that was busy (other jobs included) and the load average. Results also go to
+``bench/out/api.json``.
 
 The load generator is ``wrk`` (C; ``apt-get install -y wrk``) driven by a Lua script that gives
 connection ``c`` the requests due at ``(c + k * connections) / rate`` (one connection per wrk
 thread) and records each latency from its due time. Without ``wrk`` the benchmark says so and
-falls back to a Python (asyncio) generator, which itself uses a good part of a core.
+falls back to a Python (asyncio) generator in its own process (more CPU, same method).
 
     .venv/bin/python bench/api.py                      # 30 s at 500 req/s, SQLite and PostgreSQL
     .venv/bin/python bench/api.py --backends sqlite --seconds 5 --creators 2000
@@ -559,7 +563,7 @@ def main() -> None:
     parser.add_argument("--baseline", type=float, default=10.0, help="Seconds of /healthz.")
     parser.add_argument("--rate", type=float, default=500.0, help="Requests per second.")
     parser.add_argument("--creators", type=int, default=20_000)
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes.")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes.")
     parser.add_argument("--connections", type=int, default=32, help="Keep-alive connections.")
     parser.add_argument(
         "--generator", choices=["wrk", "python"], help="Load generator (default: wrk if installed)."
