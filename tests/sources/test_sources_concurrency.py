@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from tiktok_exports import AFFILIATE, ALL_ORDERS, write_export
 
 from shopstar.lake import Lake
+from shopstar.sources import ExportOptions, ingest_exports
 
 pytestmark = pytest.mark.slow  # CLI subprocesses
 
@@ -132,3 +134,34 @@ def test_two_concurrent_export_ingests_equal_the_sequential_result(tmp_path: Pat
                 for row in counts
             )
         assert money_and_lines(home) == expected
+
+
+def test_an_ingest_waiting_for_the_lock_merges_with_what_was_committed_meanwhile(
+    tmp_path: Path,
+) -> None:
+    """The all-orders ingest merges (without the lock) against an empty lake, then waits;
+    the affiliate batch commits first; the waiting one must merge again, with that batch."""
+    affiliate = write_export(tmp_path / "affiliate.csv", AFFILIATE, affiliate_rows()[:20])
+    all_orders = write_export(tmp_path / "all.csv", ALL_ORDERS, all_order_rows()[:40])
+    options = ExportOptions(shop_id="GLOW01", currency="USD")
+    expected_home, home = tmp_path / "sequential", tmp_path / "interleaved"
+    ingest_exports(Lake(expected_home / "lake"), [affiliate], options=options)
+    ingest_exports(Lake(expected_home / "lake"), [all_orders], options=options)
+
+    lake = Lake(home / "lake")
+    waiting = threading.Event()
+
+    def progress(description: str, done: int, total: int) -> None:
+        if description.startswith("waiting"):
+            waiting.set()
+
+    def late() -> None:
+        ingest_exports(lake, [all_orders], options=options, progress=progress)
+
+    with lake.writer():
+        thread = threading.Thread(target=late)
+        thread.start()
+        assert waiting.wait(30)  # merged against the empty lake, now blocked on the lock
+        ingest_exports(lake, [affiliate], options=options)  # commits first
+    thread.join(60)
+    assert money_and_lines(home) == money_and_lines(expected_home)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
+
 from shopstar.contract import entity_for_filename
 from shopstar.errors import ShopstarError, UnreadableInput
 from shopstar.lake import IngestReport, Lake, ProgressFn, ingest_raw
-from shopstar.sources.canonical import build_inputs
+from shopstar.sources.canonical import Canonical, build_inputs
 from shopstar.sources.files import XLSX_SUFFIXES
 from shopstar.sources.model import ExportOptions
 from shopstar.sources.reader import ExportLines, read_lines
@@ -60,9 +62,11 @@ def ingest_exports(
 ) -> IngestReport:
     """Read export files (source detected per file unless given) and ingest them as one batch.
 
-    Parsing runs without the lake's lock; reading the stored rows the lines merge with and
-    writing the batch run under it, as one critical section, so concurrent ingests merge
-    with each other as if they had run one after the other.
+    Parsing runs without the lake's lock. Merging the lines with the stored rows is done
+    against the committed manifest version and checked under the lock: when another batch
+    committed meanwhile, the merge is redone under the lock, so reading the state and
+    writing the batch are one critical section and concurrent ingests merge with each other
+    as if they had run one after the other.
 
     Files that cannot be read are listed in ``report.unreadable`` and left out; notes (a
     skipped ``Summary`` row, no products without a shop id) are added to ``report.warnings``.
@@ -82,10 +86,16 @@ def ingest_exports(
                     f"file name matches no entity (name it after one, or use --entity); {reason}"
                 )
             unreadable.append((str(path), reason))
+    version = lake.manifest().version
+    try:  # optimistically, against committed version ``version``, without the lock
+        canonical: Canonical | None = build_inputs(exports, LakeState(lake))
+    except (OSError, duckdb.IOException):  # a part it read was replaced and collected
+        canonical = None
     if progress:
         progress("waiting for the lake's writer lock", len(exports), len(paths))
     with lake.writer():  # the stored rows merged with must be the ones the batch replaces
-        canonical = build_inputs(exports, LakeState(lake))
+        if canonical is None or lake.manifest().version != version:
+            canonical = build_inputs(exports, LakeState(lake))  # another batch came first
         report = ingest_raw(lake, canonical.inputs, progress=progress) if canonical.inputs else None
     report = report or IngestReport()
     report.unreadable = unreadable
