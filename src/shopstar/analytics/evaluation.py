@@ -3,7 +3,10 @@
 - skill: Spearman of ``skill`` with ``true_skill`` over creator × category pairs with at least
   :data:`MIN_VIEWS` views in the category (baseline: raw affiliate GMV per view);
 - star_score: precision@50 against the top ``true_potential`` among scored pairs (baselines:
-  followers; raw affiliate GMV in the category over 90 days);
+  followers; raw affiliate GMV in the category over 90 days), and two diagnostics: the same
+  precision with the true skill in place of ours (what a perfect skill estimate would reach
+  with our reach and category value), and how many of the true top 50 have fewer than
+  :data:`MIN_VIEWS` views in the category (pairs whose skill the data barely show);
 - rising: precision and recall of the flagged rising creators against ``is_rising`` (baseline:
   the same number of creators with the largest absolute follower gain);
 - trends: mean over categories of precision@20 of ``trend_score`` against the best-sellers
@@ -17,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from shopstar.analytics.inputs import parquet_tables
@@ -39,6 +43,8 @@ class Evaluation:
     star_precision: float
     star_precision_followers: float
     star_precision_gmv: float
+    star_precision_true_skill: float
+    star_top_thin: int
     rising_precision: float
     rising_recall: float
     rising_flagged: int
@@ -100,6 +106,14 @@ def evaluate_stars(result: ScoreResult, truth: Truth) -> dict[str, float | int]:
             gmv90.reindex(pairs.index).fillna(0).astype(float),
             pairs["true_potential"],
             TOP_STARS,
+        ),
+        "star_precision_true_skill": _precision_at(
+            pairs["star_score"] / pairs["multiplier"] * np.exp(pairs["true_skill"]),
+            pairs["true_potential"],
+            TOP_STARS,
+        ),
+        "star_top_thin": int(
+            (pairs.nlargest(TOP_STARS, "true_potential")["views"] < MIN_VIEWS).sum()
         ),
         "rising_precision": len(flagged & truly) / len(flagged) if flagged else float("nan"),
         "rising_recall": len(flagged & truly) / len(truly) if truly else float("nan"),

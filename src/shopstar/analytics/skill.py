@@ -109,37 +109,26 @@ def expected_lines(pairs: ir.Table) -> ir.Table:
     would make at the product's recent rate (all creators, smoothed the same way) and GMV per
     line — what an average seller makes of the products featured now.
     """
-    by_product = ibis.window(group_by=["product_id", "kind"])
-    by_category = ibis.window(group_by=["category", "kind"])
-    out = pairs.mutate(
-        p_exposure=pairs.exposure.sum().over(by_product),
-        p_lines=pairs.lines.sum().over(by_product),
-        r_exposure=pairs.recent_exposure.sum().over(by_product),
-        r_lines=pairs.recent_lines.sum().over(by_product),
-        r_gmv=_f(pairs.recent_gmv.sum().over(by_product)),
-        c_rate=_ratio(pairs.lines.sum().over(by_category), pairs.exposure.sum().over(by_category)),
-        c_recent=_ratio(
-            pairs.recent_lines.sum().over(by_category),
-            pairs.recent_exposure.sum().over(by_category),
-        ),
-        c_line_gmv=_ratio(pairs.gmv.sum().over(by_category), pairs.lines.sum().over(by_category)),
+    product = pairs.group_by(["product_id", "kind"]).aggregate(
+        p_exposure=pairs.exposure.sum(),
+        p_lines=pairs.lines.sum(),
+        r_exposure=pairs.recent_exposure.sum(),
+        r_lines=pairs.recent_lines.sum(),
+        r_gmv=_f(pairs.recent_gmv.sum()),
     )
+    category = pairs.group_by(["category", "kind"]).aggregate(
+        c_rate=_ratio(pairs.lines.sum(), pairs.exposure.sum()),
+        c_recent=_ratio(pairs.recent_lines.sum(), pairs.recent_exposure.sum()),
+        c_line_gmv=_ratio(pairs.gmv.sum(), pairs.lines.sum()),
+    )
+    out = pairs.join(product, ["product_id", "kind"]).join(category, ["category", "kind"])
     rate = _smoothed(out.p_lines - out.lines, out.p_exposure - out.exposure, out.c_rate)
     recent_rate = _smoothed(out.r_lines, out.r_exposure, out.c_recent.fill_null(0.0))
     line_gmv = ibis.ifelse(out.r_lines > 0, out.r_gmv / _f(out.r_lines), out.c_line_gmv)
     return out.mutate(
         expected=out.exposure * rate,
         recent_value=out.recent_exposure * recent_rate * line_gmv.fill_null(0.0),
-    ).drop(
-        "p_exposure",
-        "p_lines",
-        "r_exposure",
-        "r_lines",
-        "r_gmv",
-        "c_rate",
-        "c_recent",
-        "c_line_gmv",
-    )
+    ).drop(*product.columns[2:], *category.columns[2:])
 
 
 def with_prior(seen: ir.Table) -> ir.Table:
@@ -209,9 +198,10 @@ def creator_prior(seen: ir.Table) -> ir.Table:
     )
 
 
-def star_base(tables: Tables, as_of: dt.date, by_kind: ir.Table) -> ir.Table:
+def star_base(tables: Tables, as_of: dt.date, by_kind: ir.Table, pairs: ir.Table) -> ir.Table:
     """Weekly affiliate GMV an average seller would make with each creator's reach and cadence
-    in each category of ``by_kind`` (creator_id, category, kind, recent_views, recent_value).
+    in each category of ``pairs`` (creator_id, category, tier), valued by the views of
+    ``by_kind`` (category, kind, tier, recent_views, recent_value).
 
     A view's value in a category, per content kind and creator tier, is the GMV the products
     creators of that tier featured there lately would have sold per view at the products'
@@ -220,16 +210,13 @@ def star_base(tables: Tables, as_of: dt.date, by_kind: ir.Table) -> ir.Table:
     cycle. Without recent views of that tier, all tiers' value stands in. Columns: creator_id,
     category, reach, posts_per_week, value_per_view, base_gmv.
     """
-    tiers = creator_tier(tables, as_of)
-    cells = by_kind.join(tiers, "creator_id")
-    value = cells.group_by(["category", "kind", "tier"]).aggregate(
-        value_per_view=_ratio(cells.recent_value.sum(), cells.recent_views.sum())
+    value = by_kind.group_by(["category", "kind", "tier"]).aggregate(
+        value_per_view=_ratio(by_kind.recent_value.sum(), by_kind.recent_views.sum())
     )
-    any_tier = cells.group_by(["category", "kind"]).aggregate(
-        any_tier=_ratio(cells.recent_value.sum(), cells.recent_views.sum())
+    any_tier = by_kind.group_by(["category", "kind"]).aggregate(
+        any_tier=_ratio(by_kind.recent_value.sum(), by_kind.recent_views.sum())
     )
-    kinds = by_kind.select("creator_id", "category").distinct()
-    kinds = kinds.join(creator_reach(tables, as_of), "creator_id").join(tiers, "creator_id")
+    kinds = pairs.join(creator_reach(tables, as_of), "creator_id")
     kinds = kinds.left_join(value, ["category", "kind", "tier"]).drop(
         "category_right", "kind_right", "tier_right"
     )
@@ -272,8 +259,10 @@ def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Ta
     per_content = window_views(tables, as_of, days).drop("clicks")
     recent = window_views(tables, as_of, VALUE_DAYS).select("content_id", recent="views")
     per_content = per_content.left_join(recent, "content_id").drop("content_id_right")
-    in_cat = per_content.join(content_categories(tables), "content_id")
-    by_kind = in_cat.group_by(keys).aggregate(
+    in_cat = per_content.join(content_categories(tables), "content_id").join(
+        creator_tier(tables, as_of), "creator_id"
+    )
+    by_kind = in_cat.group_by([*keys, "tier"]).aggregate(
         views=in_cat.views.sum(),
         recent_views=in_cat.recent.sum(),
         posts=in_cat.content_id.nunique(),
@@ -285,9 +274,11 @@ def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Ta
         lines=by_kind.lines.sum(),
         expected=by_kind.expected.sum(),
         gmv=by_kind.gmv.sum(),
+        tier=by_kind.tier.max(),
     )
-    seen = creator_prior(with_prior(seen))
-    out = seen.left_join(star_base(tables, as_of, by_kind), ["creator_id", "category"])
+    base = star_base(tables, as_of, by_kind, seen.select("creator_id", "category", "tier"))
+    seen = creator_prior(with_prior(seen.drop("tier")))
+    out = seen.left_join(base, ["creator_id", "category"])
     out = out.drop("creator_id_right", "category_right")
     alpha = out.prior_strength
     multiplier = (_f(out.lines) + alpha * out.prior) / (out.expected + alpha)
