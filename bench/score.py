@@ -1,7 +1,7 @@
 """Scoring speed: wall time and peak memory of `shopstar score` against a floor.
 
     .venv/bin/python bench/score.py [--lines 1000000,10000000] [--weeks 16] [--spark-at 1000000]
-                                    [--lakes DIR]
+                                    [--lakes DIR] [--stages]
 
 For each size a marketplace is simulated (order lines scale with creators x weeks) and ingested
 into a fresh SHOPSTAR_HOME; then, in the same run and on the same lake files, each measured in
@@ -12,6 +12,8 @@ its own process with /usr/bin/time:
 
 With ``--lakes DIR`` each size's ingested lake is kept in ``DIR/<lines>/`` and reused by later
 runs (a 10M lake takes ~70 s and 5 GB RAM to simulate); its app DB is removed before each run.
+``--stages`` also runs the job step by step in its own process and prints each step's wall and
+CPU seconds (CPU counts every thread: on a shared machine it moves less than wall time).
 """
 
 from __future__ import annotations
@@ -41,6 +43,56 @@ rows = con.execute(
     [orders, products],
 ).fetchall()
 print(len(rows))
+"""
+
+# the same job as `shopstar score`, step by step, each step timed (wall and CPU of all threads)
+STAGES = """
+import sys, time
+t0, c0 = time.perf_counter(), time.process_time()
+import ibis
+from shopstar.analytics import run
+from shopstar.analytics.engines import connect
+from shopstar.analytics.metrics import creator_metrics
+from shopstar.analytics.publish import publish
+from shopstar.analytics.rising import RISING_INPUT, rising_table
+from shopstar.analytics.skill import skill_table
+from shopstar.analytics.source import lake_tables
+from shopstar.analytics.trends import trend_table
+from shopstar.config import get_settings
+from shopstar.db import make_engine, make_sessionmaker, upgrade
+from shopstar.lake import Lake
+last = [t0, c0]
+def lap(stage):
+    now, cpu = time.perf_counter(), time.process_time()
+    print(f"{stage}\t{now - last[0]:.2f}\t{cpu - last[1]:.2f}", flush=True)
+    last[:] = [now, cpu]
+lap("start-up (imports)")
+settings = get_settings()
+con = connect("duckdb")
+tables = lake_tables(con, Lake(settings.lake_dir))
+currency = next(iter(run.order_currencies(con, tables)))
+day = run.latest_day(con, tables)
+tables = run.in_currency(tables, currency)
+lap("read lake, currency, as-of")
+with run.shared_facts(con, tables, day) as facts:
+    lap("shared facts")
+    stars = run._sorted(con, skill_table(facts, day), ["category", "creator_id"])
+    lap("skill + reach + star_score")
+    skills = ibis.memtable(stars.select(list(RISING_INPUT)))
+    rising = run._sorted(con, rising_table(facts, day, skills), ["category", "creator_id"])
+    lap("rising")
+    keys = ["window_days", "category", "creator_id"]
+    metrics = run._sorted(con, creator_metrics(facts, day), keys)
+    lap("metrics")
+    trends = run._sorted(con, trend_table(facts, day), ["category", "product_id"])
+    lap("trends")
+con.disconnect()
+result = run.ScoreResult(day, currency, metrics, stars, rising, trends)
+upgrade(settings.db_url)
+lap("migrations")
+db = make_engine(settings.db_url)
+publish(make_sessionmaker(db), result, "duckdb")
+lap("publish")
 """
 
 
@@ -73,7 +125,9 @@ def _lake(root: Path, lines: int, weeks: int) -> tuple[Path, int, int]:
     return home, sim.order_lines, creators
 
 
-def _size(lines: int, weeks: int, spark: bool, lakes: Path | None) -> dict[str, float]:
+def _size(
+    lines: int, weeks: int, spark: bool, lakes: Path | None, stages: bool
+) -> dict[str, float]:
     root = (
         lakes / f"{lines}-{weeks}w"
         if lakes
@@ -91,6 +145,16 @@ def _size(lines: int, weeks: int, spark: bool, lakes: Path | None) -> dict[str, 
             [sys.executable, "-c", FLOOR, str(home / "lake")], env
         )
         result["score_s"], result["score_mb"] = _timed(shopstar, env)
+        if stages:
+            for leftover in home.glob("shopstar.db*"):
+                leftover.unlink()
+            done = subprocess.run(
+                [sys.executable, "-c", STAGES], env=env, capture_output=True, text=True
+            )
+            if done.returncode != 0:
+                raise SystemExit(f"stages failed:\n{done.stderr[-2000:]}")
+            print(f"stages at {order_lines:,} order lines (stage, wall s, CPU s):", flush=True)
+            print(done.stdout, end="", flush=True)
         if spark:
             result["spark_s"], result["spark_mb"] = _timed([*shopstar, "--engine", "spark"], env)
         return result
@@ -106,11 +170,14 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=16)
     parser.add_argument("--spark-at", type=int, default=1_000_000)
     parser.add_argument("--lakes", type=Path, help="keep and reuse the lakes under this folder")
+    parser.add_argument(
+        "--stages", action="store_true", help="also time each step of the job (own process)"
+    )
     args = parser.parse_args()
     print("| order lines | creators | floor s (MiB) | score s (MiB) | score / floor | spark s |")
     print("|---|---|---|---|---|---|")
     for target in (int(n) for n in args.lines.split(",")):
-        r = _size(target, args.weeks, target == args.spark_at, args.lakes)
+        r = _size(target, args.weeks, target == args.spark_at, args.lakes, args.stages)
         spark = f"{r['spark_s']:.1f}" if "spark_s" in r else "-"
         print(
             f"| {r['lines']:,.0f} | {r['creators']:,.0f} | {r['floor_s']:.2f} ({r['floor_mb']:.0f})"

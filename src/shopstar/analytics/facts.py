@@ -84,6 +84,29 @@ def content_views(tables: Tables, as_of: dt.date) -> ir.Table:
     return daily.join(content, "content_id")
 
 
+def content_totals(tables: Tables, as_of: dt.date, windows: tuple[int, ...]) -> ir.Table:
+    """Every content's views up to ``as_of`` and, for each of ``windows`` (days ending at
+    ``as_of``), its daily rows, views and clicks there, in one pass over the daily rows.
+
+    Columns: content_id, creator_id, kind, views (all days), and per window ``d``: ``days_d``
+    (daily rows in the window, 0 if none), ``views_d``, ``clicks_d``.
+    """
+    computed = shared(tables, "content_totals", as_of)
+    if computed is not None and all(f"days_{days}" in computed.columns for days in windows):
+        return computed
+    daily = tables["content_daily"]
+    daily = daily.filter(daily.date <= ibis.literal(as_of))
+    per_window: dict[str, ir.Value] = {}
+    for days in windows:
+        inside = day_window(daily.date, as_of, days)
+        per_window[f"days_{days}"] = daily.count(where=inside)
+        per_window[f"views_{days}"] = daily.views.sum(where=inside)
+        per_window[f"clicks_{days}"] = daily.product_clicks.sum(where=inside)
+    totals = daily.group_by("content_id").aggregate(views=daily.views.sum(), **per_window)
+    content = tables["content"].select("content_id", "creator_id", "kind")
+    return totals.join(content, "content_id")
+
+
 def window_views(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
     """Views and clicks of each content over the ``days`` days ending at ``as_of``.
 
@@ -91,6 +114,16 @@ def window_views(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
     """
     if (computed := shared(tables, f"window_views_{days}", as_of)) is not None:
         return computed
+    totals = shared(tables, "content_totals", as_of)
+    if totals is not None and f"days_{days}" in totals.columns:  # read, not computed again
+        inside = totals.filter(totals[f"days_{days}"] > 0)
+        return inside.select(
+            "content_id",
+            "creator_id",
+            "kind",
+            views=inside[f"views_{days}"],
+            clicks=inside[f"clicks_{days}"],
+        )
     views = content_views(tables, as_of)
     views = views.filter(day_window(views.day, as_of, days))
     return views.group_by(["content_id", "creator_id", "kind"]).aggregate(
@@ -98,17 +131,19 @@ def window_views(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
     )
 
 
+def lifetime_views(tables: Tables, as_of: dt.date) -> ir.Table:
+    """Views of each content over every day up to ``as_of``. Columns: content_id, views."""
+    if (totals := shared(tables, "content_totals", as_of)) is not None:
+        return totals.select("content_id", "views")
+    views = content_views(tables, as_of)
+    return views.group_by("content_id").aggregate(views=views.views.sum())
+
+
 def content_categories(tables: Tables) -> ir.Table:
     """Distinct (content_id, category) pairs: the categories a content features."""
     if (computed := shared(tables, "content_categories")) is not None:
         return computed
-    products = tables["products"].select("product_id", "category")
-    return (
-        tables["content_products"]
-        .join(products, "product_id")
-        .select("content_id", "category")
-        .distinct()
-    )
+    return content_products(tables).select("content_id", "category").distinct()
 
 
 def content_products(tables: Tables) -> ir.Table:

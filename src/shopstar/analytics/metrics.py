@@ -16,9 +16,9 @@ from shopstar.analytics.facts import (
     Tables,
     content_categories,
     content_products,
+    content_totals,
     day_window,
     sold_lines,
-    window_views,
 )
 
 WINDOWS: tuple[int, ...] = (7, 28, 90)
@@ -30,66 +30,38 @@ def _ratio(num: ir.NumericValue, den: ir.NumericValue) -> ir.FloatingValue:
     return ibis.ifelse(den > 0, num.cast("float64") / den.cast("float64"), ibis.null("float64"))
 
 
-def window_metrics(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
-    """Metrics of every creator × category over the ``days`` days ending at ``as_of``."""
-    lines = sold_lines(tables, as_of)
-    lines = lines.filter(lines.creator_id.notnull())
-    cur = lines.filter(day_window(lines.day, as_of, days))
-    sales = cur.group_by(_KEYS).aggregate(
-        gmv=cur.gmv.sum(),
-        net_gmv=(cur.gmv - cur.refunded).sum(),
-        order_lines=cur.count(),
-        items_sold=cur.quantity.sum(),
-        video_gmv=cur.gmv.sum(where=cur.channel == "video"),
-        live_gmv=cur.gmv.sum(where=cur.channel == "live"),
-    )
-    prev = lines.filter(day_window(lines.day, as_of, days, back=1))
-    previous = prev.group_by(_KEYS).aggregate(prev_gmv=prev.gmv.sum())
+def _stacked(wide: ir.Table, windows: tuple[int, ...]) -> ir.Table:
+    """One row per window from the wide table of :func:`creator_metrics` (columns ``name_d``),
+    where the creator had sales or views in the category during that window."""
+    out = wide.mutate(window_days=ibis.literal(list(windows), "array<int64>").unnest())
 
-    per_content = window_views(tables, as_of, days).drop("kind")
-    in_cat = per_content.join(content_categories(tables), "content_id")
-    exposure = in_cat.group_by(_KEYS).aggregate(
-        views=in_cat.views.sum(), clicks=in_cat.clicks.sum(), posts=in_cat.content_id.nunique()
-    )
-    promoted = per_content.join(content_products(tables), "content_id")
-    products = promoted.group_by(_KEYS).aggregate(products_promoted=promoted.product_id.nunique())
+    def col(name: str) -> ir.Value:
+        return ibis.cases(*((out.window_days == days, out[f"{name}_{days}"]) for days in windows))
 
-    keys = sales.select(_KEYS).union(exposure.select(_KEYS), distinct=True)
-    out = (
-        keys.left_join(sales, _KEYS)
-        .drop("creator_id_right", "category_right")
-        .left_join(previous, _KEYS)
-        .drop("creator_id_right", "category_right")
-        .left_join(exposure, _KEYS)
-        .drop("creator_id_right", "category_right")
-        .left_join(products, _KEYS)
-        .drop("creator_id_right", "category_right")
-    )
     zero = ibis.literal(0, "int64")
-    out = out.mutate(
-        gmv=out.gmv.coalesce(_ZERO_MONEY),
-        net_gmv=out.net_gmv.coalesce(_ZERO_MONEY),
-        order_lines=out.order_lines.coalesce(zero),
-        items_sold=out.items_sold.coalesce(zero),
-        video_gmv=out.video_gmv.coalesce(_ZERO_MONEY),
-        live_gmv=out.live_gmv.coalesce(_ZERO_MONEY),
-        prev_gmv=out.prev_gmv.coalesce(_ZERO_MONEY),
-        views=out.views.coalesce(zero),
-        clicks=out.clicks.coalesce(zero),
-        posts=out.posts.coalesce(zero),
-        products_promoted=out.products_promoted.coalesce(zero),
+    money = {
+        name: col(name).coalesce(_ZERO_MONEY)
+        for name in ("gmv", "net_gmv", "video_gmv", "live_gmv", "prev_gmv")
+    }
+    counts = {
+        name: col(name).coalesce(zero)
+        for name in ("order_lines", "items_sold", "views", "clicks", "posts", "products_promoted")
+    }
+    out = out.select(
+        "creator_id", "category", window_days=out.window_days.cast("int64"), **money, **counts
     )
+    out = out.filter((out.order_lines > 0) | (out.posts > 0))
     return out.select(
         "creator_id",
         "category",
-        window_days=ibis.literal(days, "int64"),
-        gmv=out.gmv,
-        net_gmv=out.net_gmv,
-        order_lines=out.order_lines,
-        items_sold=out.items_sold,
-        views=out.views,
-        clicks=out.clicks,
-        posts=out.posts,
+        "window_days",
+        "gmv",
+        "net_gmv",
+        "order_lines",
+        "items_sold",
+        "views",
+        "clicks",
+        "posts",
         ctr=_ratio(out.clicks, out.views),
         cvr=_ratio(out.order_lines, out.clicks),
         gpm=_ratio(out.gmv, out.views) * 1000,
@@ -101,7 +73,56 @@ def window_metrics(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
     )
 
 
-def creator_metrics(tables: Tables, as_of: dt.date) -> ir.Table:
-    """:func:`window_metrics` for every window of :data:`WINDOWS`, stacked."""
-    parts = [window_metrics(tables, as_of, days) for days in WINDOWS]
-    return ibis.union(*parts)
+def creator_metrics(tables: Tables, as_of: dt.date, windows: tuple[int, ...] = WINDOWS) -> ir.Table:
+    """Metrics of every creator × category over each window of ``windows`` (days ending at
+    ``as_of``), stacked: one row per window where the creator had affiliate sales or content
+    views in the category. Each input is read once for all windows (conditional sums)."""
+    lines = sold_lines(tables, as_of)
+    lines = lines.filter(lines.creator_id.notnull())
+    sale: dict[str, ir.Value] = {}
+    for days in windows:
+        cur = day_window(lines.day, as_of, days)
+        sale[f"gmv_{days}"] = lines.gmv.sum(where=cur)
+        sale[f"net_gmv_{days}"] = (lines.gmv - lines.refunded).sum(where=cur)
+        sale[f"order_lines_{days}"] = lines.count(where=cur)
+        sale[f"items_sold_{days}"] = lines.quantity.sum(where=cur)
+        sale[f"video_gmv_{days}"] = lines.gmv.sum(where=cur & (lines.channel == "video"))
+        sale[f"live_gmv_{days}"] = lines.gmv.sum(where=cur & (lines.channel == "live"))
+        sale[f"prev_gmv_{days}"] = lines.gmv.sum(where=day_window(lines.day, as_of, days, back=1))
+    sales = lines.group_by(_KEYS).aggregate(**sale)
+
+    totals = content_totals(tables, as_of, windows)
+    in_cat = totals.join(content_categories(tables), "content_id")  # one row per content × category
+    exposure = in_cat.group_by(_KEYS).aggregate(
+        **{
+            f"{name}_{days}": value
+            for days in windows
+            for name, value in (
+                ("views", in_cat[f"views_{days}"].sum(where=in_cat[f"days_{days}"] > 0)),
+                ("clicks", in_cat[f"clicks_{days}"].sum(where=in_cat[f"days_{days}"] > 0)),
+                ("posts", in_cat.count(where=in_cat[f"days_{days}"] > 0)),
+            )
+        }
+    )
+    promoted = totals.join(content_products(tables), "content_id")
+    # distinct products first, then a plain count per window (cheaper than filtered distincts)
+    shown = promoted.group_by([*_KEYS, "product_id"]).aggregate(
+        **{f"shown_{days}": (promoted[f"days_{days}"] > 0).any() for days in windows}
+    )
+    products = shown.group_by(_KEYS).aggregate(
+        **{
+            f"products_promoted_{days}": shown.count(where=shown[f"shown_{days}"])
+            for days in windows
+        }
+    )
+
+    keys = sales.select(_KEYS).union(exposure.select(_KEYS), distinct=True)
+    out = (
+        keys.left_join(sales, _KEYS)
+        .drop("creator_id_right", "category_right")
+        .left_join(exposure, _KEYS)
+        .drop("creator_id_right", "category_right")
+        .left_join(products, _KEYS)
+        .drop("creator_id_right", "category_right")
+    )
+    return _stacked(out, windows)

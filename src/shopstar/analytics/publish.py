@@ -28,28 +28,31 @@ from shopstar.analytics.published import (
 from shopstar.analytics.run import ScoreResult
 from shopstar.db.types import utcnow
 
-SIGNIFICANT = 12  # digits of the published floats
+SIGNIFICANT = 9  # significant digits of the published floats...
+DECIMALS = 12  # ...and at most this many decimals (a log near 0 is not known to 1e-20)
 LOAD_CACHE_KIB = -262_144  # SQLite page cache while loading a table (negative: KiB, at most)
 
 
 def stable_floats(values: pa.ChunkedArray) -> pa.Array:
-    """``values`` rounded to :data:`SIGNIFICANT` significant digits, NaN as null.
+    """``values`` rounded to :data:`SIGNIFICANT` significant digits and at most
+    :data:`DECIMALS` decimals, NaN as null.
 
-    Parallel float sums may differ in their last bits from one run to the next; rounding makes
-    the published figures of two runs over the same data identical (see docs/analytics.md).
+    Parallel float sums may differ in their last bits from one run to the next, and a log near
+    zero (skill) turns that into a large relative difference; rounding well above that noise
+    makes the published figures of two runs over the same data identical (see
+    docs/analytics.md).
     """
     x = values.to_numpy(zero_copy_only=False).astype(np.float64)
     finite = np.isfinite(x) & (x != 0)
     exponent = np.zeros(x.shape, dtype=np.int64)
     exponent[finite] = np.floor(np.log10(np.abs(x[finite]))).astype(np.int64)
-    shift = np.clip(SIGNIFICANT - 1 - exponent, -300, 300)
-    up, down = shift >= 0, shift < 0  # scale by exact powers of ten: x * 10^k or x / 10^-k
+    shift = np.minimum(SIGNIFICANT - 1 - exponent, DECIMALS)
+    # scale by exact powers of ten (10^22 is the largest exact double): x * 10^k or x / 10^-k
+    up, down = finite & (shift >= 0), finite & (shift < 0) & (shift >= -22)
     out = x.copy()
-    with np.errstate(over="ignore", invalid="ignore"):
-        out[up] = np.round(x[up] * 10.0 ** shift[up]) / 10.0 ** shift[up]
-        out[down] = np.round(x[down] / 10.0 ** -shift[down]) * 10.0 ** -shift[down]
-    keep = ~np.isfinite(out) | ~finite  # zero, inf, overflowed scaling: as they are
-    out[keep] = x[keep]
+    out[up] = np.round(x[up] * 10.0 ** shift[up]) / 10.0 ** shift[up]
+    out[down] = np.round(x[down] / 10.0 ** -shift[down]) * 10.0 ** -shift[down]
+    out += 0.0  # no negative zero
     return pa.array(out, mask=np.isnan(out))
 
 

@@ -19,8 +19,8 @@ from shopstar.analytics.audience import follower_growth
 from shopstar.analytics.facts import (
     Tables,
     content_categories,
-    content_views,
     day_window,
+    lifetime_views,
     sold_lines,
     window_views,
 )
@@ -29,6 +29,7 @@ REACH_DAYS = 28
 CADENCE_DAYS = 90
 TIER_BOUNDS = (10_000, 100_000, 1_000_000)  # followers: nano | micro | mid | macro
 MIN_BETWEEN = 0.01  # floor of the between-creator variance of log reach
+STABLE = 9  # decimals float aggregates are rounded to (log views: far below their noise)
 
 
 def _f(value: ir.NumericValue) -> ir.FloatingValue:
@@ -45,9 +46,7 @@ def creator_reach(tables: Tables, as_of: dt.date) -> ir.Table:
     recent = content.filter(day_window(published, as_of, CADENCE_DAYS)).select(
         "content_id", "creator_id", "kind", fresh=day_window(published, as_of, REACH_DAYS)
     )
-    views = content_views(tables, as_of)
-    lifetime = views.group_by("content_id").aggregate(views=views.views.sum())
-    posts = recent.left_join(lifetime, "content_id").drop("content_id_right")
+    posts = recent.left_join(lifetime_views(tables, as_of), "content_id").drop("content_id_right")
     posts = posts.mutate(log_views=(_f(posts.views.fill_null(0)) + 1.0).ln())
     per = posts.group_by(["creator_id", "kind"]).aggregate(
         posts=posts.count(),
@@ -55,6 +54,9 @@ def creator_reach(tables: Tables, as_of: dt.date) -> ir.Table:
         mean_log=posts.log_views.mean(where=posts.fresh),
         var_log=posts.log_views.var(how="sample", where=posts.fresh),
     )
+    # float sums add up in a different order from one (parallel) run to the next: every float
+    # aggregate here is rounded to STABLE decimals, so reach is the same in every run
+    per = per.mutate(mean_log=per.mean_log.round(STABLE), var_log=per.var_log.round(STABLE))
     audience = follower_growth(tables, as_of).select("creator_id", "followers")
     per = per.join(audience, "creator_id")
     per = per.mutate(x=(_f(per.followers.fill_null(0)) + 1.0).ln())
@@ -67,8 +69,15 @@ def creator_reach(tables: Tables, as_of: dt.date) -> ir.Table:
         mean_x=per.x.mean(where=several),
         mean_y=per.mean_log.mean(where=several),
     )
+    fit = fit.select(
+        "kind",
+        *(
+            fit[name].round(STABLE).name(name)
+            for name in ("spread", "cov_xy", "var_x", "mean_x", "mean_y")
+        ),
+    )
     out = per.join(fit, "kind")
-    spread = out.spread.fill_null(0.0).round(9)
+    spread = out.spread.fill_null(0.0)
     slope = ibis.ifelse(out.var_x > 0, out.cov_xy / out.var_x, ibis.literal(0.0))
     predicted = out.mean_y.fill_null(out.mean_log) + slope * (out.x - out.mean_x.fill_null(out.x))
     noise = spread / _f(out.n)
@@ -77,7 +86,7 @@ def creator_reach(tables: Tables, as_of: dt.date) -> ir.Table:
         tau2=(out.resid.var(how="pop", where=out.n >= 2) - out.noise.mean(where=out.n >= 2))
     )
     out = out.join(between, "kind")
-    tau2 = ibis.greatest(out.tau2.fill_null(MIN_BETWEEN).round(9), ibis.literal(MIN_BETWEEN))
+    tau2 = ibis.greatest(out.tau2.fill_null(MIN_BETWEEN).round(STABLE), ibis.literal(MIN_BETWEEN))
     log_mean = ibis.ifelse(
         out.n > 0,
         (out.mean_log * tau2 + out.predicted * out.noise) / (tau2 + out.noise),

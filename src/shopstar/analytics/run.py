@@ -18,16 +18,18 @@ from shopstar.analytics.facts import (
     Tables,
     content_categories,
     content_products,
+    content_totals,
     content_views,
     fact_key,
     sold_lines,
-    window_views,
 )
 from shopstar.analytics.metrics import WINDOWS, creator_metrics
 from shopstar.analytics.rising import RISING_INPUT, rising_table
 from shopstar.analytics.skill import SKILL_DAYS, skill_table
 from shopstar.analytics.trends import trend_table
 from shopstar.errors import ShopstarError
+
+CONTENT_WINDOWS = tuple(sorted({*WINDOWS, SKILL_DAYS}))  # windows of the shared content totals
 
 
 @dataclass(frozen=True)
@@ -86,23 +88,21 @@ def shared_facts(con: BaseBackend, tables: Tables, as_of: dt.date) -> Iterator[d
     """``tables`` plus the facts of ``as_of``, each computed once on ``con`` (a temporary table
     on DuckDB, a cached DataFrame on Spark): every analytic then reads them instead of computing
     the same joins again. They are dropped on exit."""
-    built = {
-        fact_key("sold_lines", as_of): sold_lines(tables, as_of),
-        fact_key("content_views", as_of): content_views(tables, as_of),
-        fact_key("content_categories"): content_categories(tables),
-        fact_key("content_products"): content_products(tables),
-        fact_key("follower_growth", as_of): follower_growth(tables, as_of),
+    # in order: a fact may read those before it (content categories read content products)
+    built: dict[str, Callable[[Tables], ir.Table]] = {
+        fact_key("sold_lines", as_of): lambda t: sold_lines(t, as_of),
+        fact_key("content_views", as_of): lambda t: content_views(t, as_of),
+        # per-content views of every window (7/28/90 days) and of all time, in one pass
+        fact_key("content_totals", as_of): lambda t: content_totals(t, as_of, CONTENT_WINDOWS),
+        fact_key("content_products"): content_products,
+        fact_key("content_categories"): content_categories,
+        fact_key("follower_growth", as_of): lambda t: follower_growth(t, as_of),
     }
     facts: dict[str, ir.Table] = {}
     releases: list[Callable[[], object]] = []
     try:
-        for key, expr in built.items():
-            facts[key], release = materialise(con, expr)
-            releases.append(release)
-        # per-content views of each window, read from the content views just computed
-        for days in sorted({*WINDOWS, SKILL_DAYS}):
-            key = fact_key(f"window_views_{days}", as_of)
-            facts[key], release = materialise(con, window_views({**tables, **facts}, as_of, days))
+        for key, build in built.items():
+            facts[key], release = materialise(con, build({**tables, **facts}))
             releases.append(release)
         yield {**tables, **facts}
     finally:

@@ -1,0 +1,175 @@
+"""Publishing a score run: the bulk load gives the same rows on SQLite and PostgreSQL, floats
+are rounded so that last-bit differences between runs vanish, ranks are per category."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import select
+
+from shopstar.analytics.publish import publish, stable_floats, stars_query, trends_query
+from shopstar.analytics.published import (
+    CreatorCategoryMetric,
+    CreatorCategoryScore,
+    RisingStar,
+)
+from shopstar.analytics.run import ScoreResult
+from shopstar.db import make_engine, make_sessionmaker
+
+MONEY = pa.decimal128(38, 2)
+
+
+def _result(skill_noise: float = 0.0) -> ScoreResult:
+    """A small hand-made result; ``skill_noise`` perturbs the floats in their last bits, as a
+    parallel float sum may from one run to the next."""
+    eps = 1.0 + skill_noise
+    metrics = pa.table(
+        {
+            "creator_id": ["c1", "c1", "c2"],
+            "category": ["beauty", "beauty", "home"],
+            "window_days": [7, 28, 7],
+            "gmv": pa.array([Decimal("10.50"), Decimal("30.00"), Decimal("0.00")], MONEY),
+            "net_gmv": pa.array([Decimal("10.50"), Decimal("25.25"), Decimal("0.00")], MONEY),
+            "order_lines": [1, 3, 0],
+            "items_sold": [1, 4, 0],
+            "views": [1000, 5000, 0],
+            "clicks": [10, 40, 0],
+            "posts": [1, 2, 0],
+            "ctr": [0.01 * eps, 0.008, math.nan],
+            "cvr": [0.1, 0.075 * eps, math.nan],
+            "gpm": [10.5, 6.0, math.nan],
+            "video_gmv": pa.array([Decimal("10.50"), Decimal("30.00"), Decimal("0")], MONEY),
+            "live_gmv": pa.array([Decimal("0"), Decimal("0"), Decimal("0")], MONEY),
+            "products_promoted": [1, 2, 0],
+            "prev_gmv": pa.array([Decimal("0"), Decimal("12.34"), Decimal("0")], MONEY),
+            "gmv_growth": [math.nan, 30 / 12.34 - 1, math.nan],
+        }
+    )
+    skill = [0.5 * eps, 2e-17 * eps, -0.25, 0.5]
+    stars = pa.table(
+        {
+            "creator_id": ["c1", "c2", "c3", "c4"],
+            "category": ["beauty", "beauty", "beauty", "home"],
+            "views": [1000, 2000, 300, 50],
+            "posts": [1, 2, 1, 1],
+            "lines": [5, 4, 0, 1],
+            "expected": [3.0 * eps, 4.0, 0.4, 0.5],
+            "gmv": pa.array(
+                [Decimal("50.00"), Decimal("40.00"), Decimal("0"), Decimal("9.99")], MONEY
+            ),
+            "prior_strength": [50.0] * 4,
+            "multiplier": [math.exp(s) for s in skill],
+            "skill": skill,
+            "skill_low": [s - 0.2 for s in skill],
+            "skill_high": [s + 0.2 for s in skill],
+            "reach": [900.0, 1800.0, 300.0, 50.0],
+            "posts_per_week": [0.5, 1.0, 0.25, 0.1],
+            "value_per_view": [0.01, 0.01, 0.01, 0.2],
+            "star_score": [7.0 * eps, 7.0, 1.0, 3.0],  # c1 and c2 tie: ranked by creator_id
+        }
+    )
+    rising = pa.table(
+        {
+            "creator_id": ["c1", "c3"],
+            "category": ["beauty", "beauty"],
+            "skill": [0.5, -0.25],
+            "skill_low": [0.3, -0.45],
+            "star_score": [7.0, 1.0],
+            "reach": [900.0, 300.0],
+            "followers": pa.array([1000, None], pa.int64()),
+            "follower_growth": [0.05, math.nan],
+            "reach_growth": [math.nan, 0.1],
+            "audience_rank": [0.0, 0.5],
+            "rising_score": [0.05, 0.0],
+            "reason": ["fast growth", ""],
+            "is_rising": [True, False],
+        }
+    )
+    trends = pa.table(
+        {
+            "product_id": ["p1", "p2"],
+            "category": ["beauty", "beauty"],
+            "units_w1": [20, 3],
+            "units_w2": [5, 3],
+            "units_w3": [1, 3],
+            "units_w4": [0, 3],
+            "adopters": [4, 1],
+            "adopters_prev": [1, 1],
+            "velocity": [20 / 7, 3 / 7],
+            "acceleration": [15 / 7, 0.0],
+            "breakout": [True, False],
+            "trend_score": [60.0, 6.0],
+        }
+    )
+    return ScoreResult(dt.date(2026, 11, 1), "USD", metrics, stars, rising, trends)
+
+
+def _rows(db_url: str, run_id: int) -> dict[str, list[tuple[Any, ...]]]:
+    engine = make_engine(db_url)
+    out = {}
+    with make_sessionmaker(engine)() as session:
+        for name, query in (
+            ("stars", stars_query(run_id, None)),
+            ("rising", stars_query(run_id, None, rising=True)),
+            ("trends", trends_query(run_id, None)),
+            (
+                "metrics",
+                select(CreatorCategoryMetric).where(CreatorCategoryMetric.run_id == run_id),
+            ),
+        ):
+            rows = session.scalars(query).all()
+            out[name] = [
+                tuple(getattr(r, c.name) for c in type(r).__table__.columns if c.name != "run_id")
+                for r in rows
+            ]
+            if name == "stars":
+                out["explanations"] = [(r.explanation,) for r in rows]
+    engine.dispose()
+    return out
+
+
+def test_published_rows_ranks_and_explanations(db_url: str) -> None:
+    engine = make_engine(db_url)
+    run_id = publish(make_sessionmaker(engine), _result(), "duckdb")
+    with make_sessionmaker(engine)() as session:
+        stars = session.scalars(stars_query(run_id, "beauty")).all()
+        assert [(s.rank, s.creator_id) for s in stars] == [(1, "c1"), (2, "c2"), (3, "c3")]
+        assert stars[0].gmv == Decimal("50.00") and stars[1].skill == 0.0  # 2e-17: no digits
+        assert stars[0].explanation["summary"].startswith("1.65x the sales expected")
+        assert stars[0].explanation["skill_band"] == [0.3, 0.7]
+        rising = session.scalars(stars_query(run_id, "beauty", rising=True)).all()
+        assert [(r.creator_id, r.reason, r.reach_growth) for r in rising] == [
+            ("c1", "fast growth", None)  # only flagged creators; NaN published as null
+        ]
+        metric = session.get(CreatorCategoryMetric, (run_id, "c2", "home", 7))
+        assert metric is not None and metric.ctr is None and metric.net_gmv == Decimal("0.00")
+        assert session.get(CreatorCategoryScore, (run_id, "home", "c4")) is not None
+        assert session.get(RisingStar, (run_id, "beauty", "c3")) is None
+    engine.dispose()
+
+
+def test_last_bit_differences_publish_identical_rows(db_url: str) -> None:
+    engine = make_engine(db_url)
+    factory = make_sessionmaker(engine)
+    first = publish(factory, _result(), "duckdb")
+    second = publish(factory, _result(skill_noise=4e-16), "duckdb")
+    engine.dispose()
+    one, two = _rows(db_url, first), _rows(db_url, second)
+    assert all(one.values()) and one == two
+
+
+def test_floats_keep_nine_significant_digits_and_at_most_twelve_decimals() -> None:
+    values = pa.chunked_array([[123.4567890123, 1 / 3, 2e-17, -4e-13, 6e-13, 0.0, math.nan]])
+    assert stable_floats(values).to_pylist() == [
+        123.456789,
+        0.333333333,
+        0.0,
+        0.0,
+        1e-12,
+        0.0,
+        None,
+    ]
