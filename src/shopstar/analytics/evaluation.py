@@ -25,6 +25,7 @@ import pandas as pd
 
 from shopstar.analytics.inputs import parquet_tables
 from shopstar.analytics.run import ScoreResult, latest_day, score
+from shopstar.analytics.trends import trend_features
 from shopstar.sim.truth import Truth, load_truth
 
 MIN_VIEWS = 10_000
@@ -126,12 +127,7 @@ def evaluate_stars(result: ScoreResult, truth: Truth) -> dict[str, float | int]:
 
 def evaluate_trends(result: ScoreResult, truth: Truth) -> dict[str, float]:
     """Trend figures of a run scored :data:`TREND_WEEKS` weeks before the end of the data."""
-    weekly = truth.products_weekly
-    start = pd.Timestamp(result.as_of + dt.timedelta(days=1))
-    end = start + pd.Timedelta(days=7 * TREND_WEEKS)
-    week_start = pd.to_datetime(weekly["week_start"])
-    future = weekly[(week_start >= start) & (week_start < end) & ~weekly["is_future"]]
-    units = future.groupby("product_id")["units_sold"].sum()
+    units = _future_units(truth, result.as_of)
     trends = result.trends.to_pandas().set_index("product_id")
     category = truth.products.set_index("product_id")["category"]
     ours, base = [], []
@@ -144,6 +140,29 @@ def evaluate_trends(result: ScoreResult, truth: Truth) -> dict[str, float]:
         "trend_precision": sum(ours) / len(ours),
         "trend_precision_last_week": sum(base) / len(base),
     }
+
+
+def trend_training_rows(sim_dir: Path) -> pd.DataFrame:
+    """The trend forecast's inputs (:func:`shopstar.analytics.trends.trend_features`) scored
+    :data:`TREND_WEEKS` weeks before the end of a simulated marketplace, with ``future``: the
+    units each product sold in the :data:`TREND_WEEKS` weeks after — what its weights are
+    fitted on (``bench/evaluate.py --fit-trends``)."""
+    truth = load_truth(sim_dir)
+    con = ibis.duckdb.connect()
+    tables = parquet_tables(con, sim_dir)
+    as_of = latest_day(con, tables) - dt.timedelta(days=7 * TREND_WEEKS)
+    rows = con.to_pyarrow(trend_features(tables, as_of)).to_pandas().set_index("product_id")
+    return rows.assign(future=_future_units(truth, as_of).reindex(rows.index).fillna(0))
+
+
+def _future_units(truth: Truth, as_of: dt.date) -> pd.Series:
+    """Units per product in the :data:`TREND_WEEKS` weeks after ``as_of``."""
+    weekly = truth.products_weekly
+    start = pd.Timestamp(as_of + dt.timedelta(days=1))
+    end = start + pd.Timedelta(days=7 * TREND_WEEKS)
+    week_start = pd.to_datetime(weekly["week_start"])
+    future = weekly[(week_start >= start) & (week_start < end) & ~weekly["is_future"]]
+    return future.groupby("product_id")["units_sold"].sum()
 
 
 def evaluate(sim_dir: Path) -> Evaluation:
