@@ -1,4 +1,4 @@
-"""Reach (expected views per post), posting cadence and the GMV a view is worth per category.
+"""Reach (expected views per post), posting cadence and size tier of each creator.
 
 Reach is estimated per creator and content kind from the posts of the last :data:`REACH_DAYS`
 days. Views are heavy-tailed (virality), so it is the log-normal mean ``exp(μ + s²/2)``, with
@@ -18,11 +18,8 @@ import ibis.expr.types as ir
 from shopstar.analytics.audience import follower_growth
 from shopstar.analytics.facts import (
     Tables,
-    content_categories,
     day_window,
     lifetime_views,
-    sold_lines,
-    window_views,
 )
 
 REACH_DAYS = 28
@@ -111,63 +108,3 @@ def creator_tier(tables: Tables, as_of: dt.date) -> ir.Table:
     for bound in TIER_BOUNDS:
         tier = tier + ibis.ifelse(followers >= bound, 1, 0).cast("int64")
     return audience.select("creator_id", tier=tier)
-
-
-def category_value(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
-    """Affiliate GMV per view of content of each kind featuring each category, per creator
-    tier (bigger creators pick hotter products, so a view of theirs is worth more).
-
-    Columns: category, kind, tier, value_per_view.
-    """
-    tiers = creator_tier(tables, as_of)
-    per_content = window_views(tables, as_of, days).drop("clicks")
-    in_cat = per_content.join(content_categories(tables), "content_id").join(tiers, "creator_id")
-    cat_views = in_cat.group_by(["category", "kind", "tier"]).aggregate(
-        cat_views=in_cat.views.sum()
-    )
-    lines = sold_lines(tables, as_of)
-    lines = lines.filter(lines.creator_id.notnull(), day_window(lines.day, as_of, days))
-    lines = lines.join(tiers, "creator_id")
-    cat_gmv = lines.group_by(["category", lines.channel.name("kind"), "tier"]).aggregate(
-        cat_gmv=lines.gmv.sum()
-    )
-    keys = ["category", "kind", "tier"]
-    value = cat_views.left_join(cat_gmv, keys).drop("category_right", "kind_right", "tier_right")
-    return value.select(
-        "category",
-        "kind",
-        "tier",
-        value_per_view=ibis.ifelse(
-            value.cat_views > 0,
-            _f(value.cat_gmv.fill_null(0)) / _f(value.cat_views),
-            ibis.literal(0.0),
-        ),
-    )
-
-
-def weekly_base(tables: Tables, as_of: dt.date, days: int, pairs: ir.Table) -> ir.Table:
-    """For each (creator_id, category) of ``pairs``: the creator's reach and cadence, and the
-    weekly affiliate GMV an average seller would make with them in that category.
-
-    Columns: creator_id, category, reach, posts_per_week, value_per_view, base_gmv.
-    """
-    reach = creator_reach(tables, as_of)
-    kinds = pairs.select("creator_id", "category").join(reach, "creator_id")
-    kinds = kinds.join(creator_tier(tables, as_of), "creator_id")
-    kinds = kinds.join(category_value(tables, as_of, days), ["category", "kind", "tier"])
-    weekly_views = kinds.reach * kinds.posts_per_week
-    out = kinds.group_by(["creator_id", "category"]).aggregate(
-        weekly_views=weekly_views.sum(),
-        posts_per_week=kinds.posts_per_week.sum(),
-        base_gmv=(weekly_views * kinds.value_per_view).sum(),
-    )
-    return out.select(
-        "creator_id",
-        "category",
-        "posts_per_week",
-        "base_gmv",
-        reach=out.weekly_views / out.posts_per_week,
-        value_per_view=ibis.ifelse(
-            out.weekly_views > 0, out.base_gmv / out.weekly_views, ibis.literal(0.0)
-        ),
-    )
