@@ -350,6 +350,8 @@ def drive_wrk(
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         lines = out.read_text().splitlines()
     socket_errors = next(line for line in lines if line.startswith("#"))
+    # read errors also count connections the server closed after their last request (uvicorn's
+    # 5 s keep-alive timeout while others finish): wrk reconnects and sends nothing more
     if any(not part.endswith("=0") for part in socket_errors.split()[2:]):
         print(f"wrk: {socket_errors[2:]}", file=sys.stderr)
     answered: dict[int, tuple[float, float, int]] = {}
