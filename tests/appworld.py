@@ -347,6 +347,26 @@ def client(world: World, tmp_path: Path) -> Iterator[AppClient]:
     app_client.close()
 
 
+def run_shopstar(
+    home: Path, *args: str, db_url: str | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m shopstar ARGS`` with ``SHOPSTAR_HOME=home`` and ``db_url`` as the app
+    database (the home's default SQLite file when None)."""
+    env = {**os.environ, "SHOPSTAR_HOME": str(home)}
+    env.pop("SHOPSTAR_DATABASE_URL", None)
+    if db_url is not None:
+        env["SHOPSTAR_DATABASE_URL"] = db_url
+    return subprocess.run(
+        [sys.executable, "-m", "shopstar", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
 # --- a real server: `shopstar serve` in a subprocess -------------------------------------------
 
 

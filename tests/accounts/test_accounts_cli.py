@@ -5,31 +5,20 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from appworld import catalog_tables
+from appworld import catalog_tables, run_shopstar
 from shopstar.catalog.sync import sync_from_tables
 from shopstar.cli import COMMAND_MODULES, app
 from shopstar.db import make_engine, make_sessionmaker, upgrade
 
 
 def _run(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SHOPSTAR_HOME": str(home)}
-    env.pop("SHOPSTAR_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "shopstar", "users", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_shopstar(home, "users", *args, stdin=stdin)
 
 
 def _inprocess(

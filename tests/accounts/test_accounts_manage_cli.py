@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from appworld import PASSWORD, World, issue
+from appworld import PASSWORD, World, issue, run_shopstar
 from shopstar.accounts.login import LoginFailed, authenticate
 from shopstar.accounts.models import ApiToken, AuditEvent
 from shopstar.accounts.sessions import principal_for_session, start_session
@@ -29,16 +27,7 @@ pytestmark = pytest.mark.slow
 def _run(
     world: World, home: Path, *args: str, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SHOPSTAR_HOME": str(home), "SHOPSTAR_DATABASE_URL": world.db_url}
-    return subprocess.run(
-        [sys.executable, "-m", "shopstar", "users", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    return run_shopstar(home, "users", *args, db_url=world.db_url, stdin=stdin)
 
 
 def _one_line_error(result: subprocess.CompletedProcess[str], code: int, text: str) -> None:
