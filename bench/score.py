@@ -154,7 +154,8 @@ def _size(
             if done.returncode != 0:
                 raise SystemExit(f"stages failed:\n{done.stderr[-2000:]}")
             print(f"stages at {order_lines:,} order lines (stage, wall s, CPU s):", flush=True)
-            print(done.stdout, end="", flush=True)
+            stages_out = [line for line in done.stdout.splitlines() if "\t" in line]
+            print("\n".join(stages_out), flush=True)  # (not DuckDB's progress bars)
         if spark:
             result["spark_s"], result["spark_mb"] = _timed([*shopstar, "--engine", "spark"], env)
         return result

@@ -39,8 +39,8 @@ def stable_floats(values: pa.ChunkedArray) -> pa.Array:
 
     Parallel float sums may differ in their last bits from one run to the next, and a log near
     zero (skill) turns that into a large relative difference; rounding well above that noise
-    makes the published figures of two runs over the same data identical (see
-    docs/analytics.md).
+    makes the published figures of two runs over the same data identical, unless a value lies
+    within that noise of a rounding boundary (see docs/analytics.md).
     """
     x = values.to_numpy(zero_copy_only=False).astype(np.float64)
     finite = np.isfinite(x) & (x != 0)
