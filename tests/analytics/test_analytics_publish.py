@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from shopstar.analytics.publish import publish, stable_floats, stars_query, trends_query
 from shopstar.analytics.published import (
@@ -20,20 +20,20 @@ from shopstar.analytics.published import (
 from shopstar.analytics.run import ScoreResult
 from shopstar.db import make_engine, make_sessionmaker
 
-MONEY = pa.decimal128(38, 2)
 
-
-def _result(skill_noise: float = 0.0) -> ScoreResult:
+def _result(skill_noise: float = 0.0, money_scale: int = 2) -> ScoreResult:
     """A small hand-made result; ``skill_noise`` perturbs the floats in their last bits, as a
-    parallel float sum may from one run to the next."""
+    parallel float sum may from one run to the next; ``money_scale`` is the decimals of money
+    (Spark's products of decimals carry 4)."""
     eps = 1.0 + skill_noise
+    money = pa.decimal128(38, money_scale)
     metrics = pa.table(
         {
             "creator_id": ["c1", "c1", "c2"],
             "category": ["beauty", "beauty", "home"],
             "window_days": [7, 28, 7],
-            "gmv": pa.array([Decimal("10.50"), Decimal("30.00"), Decimal("0.00")], MONEY),
-            "net_gmv": pa.array([Decimal("10.50"), Decimal("25.25"), Decimal("0.00")], MONEY),
+            "gmv": pa.array([Decimal("10.50"), Decimal("30.00"), Decimal("0.00")], money),
+            "net_gmv": pa.array([Decimal("10.50"), Decimal("25.25"), Decimal("0.00")], money),
             "order_lines": [1, 3, 0],
             "items_sold": [1, 4, 0],
             "views": [1000, 5000, 0],
@@ -42,10 +42,10 @@ def _result(skill_noise: float = 0.0) -> ScoreResult:
             "ctr": [0.01 * eps, 0.008, math.nan],
             "cvr": [0.1, 0.075 * eps, math.nan],
             "gpm": [10.5, 6.0, math.nan],
-            "video_gmv": pa.array([Decimal("10.50"), Decimal("30.00"), Decimal("0")], MONEY),
-            "live_gmv": pa.array([Decimal("0"), Decimal("0"), Decimal("0")], MONEY),
+            "video_gmv": pa.array([Decimal("10.50"), Decimal("30.00"), Decimal("0")], money),
+            "live_gmv": pa.array([Decimal("0"), Decimal("0"), Decimal("0")], money),
             "products_promoted": [1, 2, 0],
-            "prev_gmv": pa.array([Decimal("0"), Decimal("12.34"), Decimal("0")], MONEY),
+            "prev_gmv": pa.array([Decimal("0"), Decimal("12.34"), Decimal("0")], money),
             "gmv_growth": [math.nan, 30 / 12.34 - 1, math.nan],
         }
     )
@@ -160,6 +160,30 @@ def test_last_bit_differences_publish_identical_rows(db_url: str) -> None:
     engine.dispose()
     one, two = _rows(db_url, first), _rows(db_url, second)
     assert all(one.values()) and one == two
+
+
+def test_money_is_stored_at_its_column_scale_whatever_the_engine_gives(db_url: str) -> None:
+    engine = make_engine(db_url)
+    factory = make_sessionmaker(engine)
+    duckdb_like, spark_like = (
+        publish(factory, _result(), "duckdb"),
+        publish(factory, _result(money_scale=4), "spark"),
+    )
+    with engine.connect() as conn:  # raw values: text on SQLite, NUMERIC on PostgreSQL
+        stored = [
+            conn.execute(
+                text(
+                    "SELECT creator_id, window_days, gmv, net_gmv, prev_gmv"
+                    " FROM creator_category_metrics WHERE run_id = :run"
+                    " ORDER BY creator_id, window_days"
+                ),
+                {"run": run},
+            ).all()
+            for run in (duckdb_like, spark_like)
+        ]
+    engine.dispose()
+    assert stored[0] == stored[1]
+    assert str(stored[0][1][2]) == "30.00"
 
 
 def test_floats_keep_nine_significant_digits_and_at_most_twelve_decimals() -> None:

@@ -107,13 +107,25 @@ def _columns(table: pa.Table, model: type[Any]) -> pa.Table:
     return table.select(names)
 
 
+def _exact_money(rows: pa.Table, table: Any) -> pa.Table:
+    """``rows`` with every decimal at its column's scale (engines differ: Spark's products of
+    decimals carry more places), rounded half to even as :class:`ExactDecimal` does."""
+    for i, field in enumerate(rows.schema):
+        if pa.types.is_decimal(field.type):
+            scale = table.c[field.name].type.scale
+            column = pc.round(rows.column(i), ndigits=scale, round_mode="half_to_even")
+            rows = rows.set_column(i, field.name, column.cast(pa.decimal128(38, scale)))
+    return rows
+
+
 def _load(session: Session, model: type[Any], rows: pa.Table, run_id: int) -> None:
     """Bulk-load ``rows`` (a model's columns but run_id) into ``model``'s table within the
     session's transaction: COPY on PostgreSQL, one executemany of tuples on SQLite."""
     if rows.num_rows == 0:
         return
-    rows = rows.add_column(0, "run_id", pa.array(np.full(rows.num_rows, run_id, np.int64)))
     table = model.__table__
+    rows = _exact_money(rows, table)
+    rows = rows.add_column(0, "run_id", pa.array(np.full(rows.num_rows, run_id, np.int64)))
     columns = ", ".join(f'"{name}"' for name in rows.column_names)
     driver = session.connection().connection.driver_connection
     if session.get_bind().dialect.name == "postgresql":
@@ -131,15 +143,15 @@ def _load(session: Session, model: type[Any], rows: pa.Table, run_id: int) -> No
     ]
     marks = ", ".join("?" * len(values))
     cursor = driver.cursor()  # type: ignore[union-attr]
+    # a page cache large enough for the whole load keeps SQLite from spilling mid-transaction
+    (cache,) = cursor.execute("PRAGMA cache_size").fetchone()
+    cursor.execute(f"PRAGMA cache_size = {LOAD_CACHE_KIB}")
     try:
-        # a page cache large enough for the whole load keeps SQLite from spilling mid-transaction
-        (cache,) = cursor.execute("PRAGMA cache_size").fetchone()
-        cursor.execute(f"PRAGMA cache_size = {LOAD_CACHE_KIB}")
         cursor.executemany(
             f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', zip(*values, strict=True)
         )
-        cursor.execute(f"PRAGMA cache_size = {int(cache)}")
     finally:
+        cursor.execute(f"PRAGMA cache_size = {int(cache)}")
         cursor.close()
 
 
