@@ -59,7 +59,7 @@ def _result(skill_noise: float = 0.0, money_scale: int = 2) -> ScoreResult:
             "lines": [5, 4, 0, 1],
             "expected": [3.0 * eps, 4.0, 0.4, 0.5],
             "gmv": pa.array(
-                [Decimal("50.00"), Decimal("40.00"), Decimal("0"), Decimal("9.99")], MONEY
+                [Decimal("50.00"), Decimal("40.00"), Decimal("0"), Decimal("9.99")], money
             ),
             "prior_strength": [50.0] * 4,
             "multiplier": [math.exp(s) for s in skill],
