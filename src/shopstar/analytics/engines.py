@@ -38,7 +38,10 @@ def spark_session(master: str) -> object:
 def connect(engine: EngineName, spark_master: str = "local[2]") -> BaseBackend:
     """An Ibis backend for ``engine``."""
     if engine == "duckdb":
-        return ibis.duckdb.connect()
+        con = ibis.duckdb.connect()
+        # DuckDB draws its own progress bar on stdout for long queries; the CLI reports progress
+        con.raw_sql("SET enable_progress_bar = false")
+        return con
     if engine == "spark":
         return ibis.pyspark.connect(spark_session(spark_master))
     raise ShopstarError(f"engine: {engine!r} is not one of duckdb, spark")
