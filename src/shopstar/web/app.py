@@ -17,6 +17,7 @@ from shopstar.config import Settings, get_settings
 from shopstar.db import make_engine, make_sessionmaker
 from shopstar.web import account, errors, managers_pages, pages
 from shopstar.web.api import api_router
+from shopstar.web.deps import token_error
 from shopstar.web.reads import make_read_engine
 
 HERE = Path(__file__).parent
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=not is_loopback(settings.host),
     )
-    errors.install(app)
+    errors.install(app, token_error)
     app.include_router(api_router())
     app.include_router(pages.router)
     app.include_router(account.router)

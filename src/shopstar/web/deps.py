@@ -14,6 +14,7 @@ from shopstar.accounts.principal import Principal
 from shopstar.accounts.sessions import principal_for_session
 from shopstar.accounts.tokens import principal_for_token
 from shopstar.web.errors import LoginRequired
+from shopstar.web.reads import run_read
 
 SESSION_KEY = "sid"  # the page session's secret, inside the signed cookie
 bearer = HTTPBearer(auto_error=False, description="An API token from `shopstar users token`.")
@@ -52,6 +53,21 @@ def authenticate(
     if principal is None:
         raise HTTPException(401, "the API token is unknown or revoked", challenge)
     return principal
+
+
+async def token_error(request: Request) -> HTTPException | None:
+    """The 401 that :func:`authenticate` raises for this request's bearer token, or None when
+    the token is valid (looked up on the read path)."""
+    credentials = await bearer(request)
+
+    def check(db: Connection) -> HTTPException | None:
+        try:
+            authenticate(db, credentials)
+        except HTTPException as error:
+            return error
+        return None
+
+    return await run_read(request, check)
 
 
 def api_principal(session: SessionDep, credentials: ApiCredentials) -> Principal:

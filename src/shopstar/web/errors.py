@@ -6,7 +6,7 @@ Pages get the same errors rendered as HTML; a page that needs a login redirects 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
@@ -128,10 +128,20 @@ def _login_required(request: Request, exc: Exception) -> Response:
     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers on ``app``."""
+def install(
+    app: FastAPI, token_error: Callable[[Request], Awaitable[HTTPException | None]]
+) -> None:
+    """Register the handlers on ``app``. An API request with invalid parameters answers
+    ``token_error(request)`` (its token's 401) when there is one: 401 comes before 422 whether
+    the endpoint authenticates in a dependency or inside its read."""
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        if _is_api(request) and (error := await token_error(request)) is not None:
+            return _http_error(request, error)
+        return _validation_error(request, exc)
+
     app.add_exception_handler(ShopstarError, _shopstar_error)
     app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(LoginRequired, _login_required)

@@ -2,45 +2,72 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query
-from sqlalchemy import select
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from shopstar.accounts import organizations, policy
 from shopstar.accounts.models import Organization
 from shopstar.accounts.policy import Resource
-from shopstar.web.api.listing import page_of
-from shopstar.web.api.schemas import OrganizationOut, OrganizationPatch, Page, PaginationDep, RowId
-from shopstar.web.deps import ApiPrincipal, SessionDep
+from shopstar.web.api.listing import plain_page
+from shopstar.web.api.schemas import (
+    OrganizationOut,
+    OrganizationPatch,
+    Page,
+    PaginationDep,
+    RowId,
+    plain_json_response,
+)
+from shopstar.web.deps import ApiCredentials, ApiPrincipal, SessionDep, authenticate
+from shopstar.web.reads import run_read
 
 router = APIRouter(prefix="/organizations", tags=["organizations"])
 Kind = Literal["program", "agency", "shop", "creator"]
 
+ORGANIZATION_COLUMNS = tuple(getattr(Organization, name) for name in OrganizationOut.model_fields)
+
 
 @router.get("", response_model=Page[OrganizationOut])
-def list_organizations(
-    principal: ApiPrincipal,
-    session: SessionDep,
+async def list_organizations(
+    request: Request,
+    credentials: ApiCredentials,
     page: PaginationDep,
     kind: Kind | None = Query(None, description="Only organisations of this kind."),
-) -> Page[OrganizationOut]:
+) -> Response:
     """Organisations visible to the principal, by id."""
-    stmt = policy.scoped(select(Organization), principal, Resource.ORGANIZATIONS)
+    filters: list[ColumnElement[bool]] = []
     if kind is not None:
-        stmt = stmt.where(Organization.kind == kind)
-    rows, count = page_of(session, stmt.order_by(Organization.id), page)
-    data = [OrganizationOut.model_validate(r) for r in rows]
-    return Page(data=data, count=count, limit=page.limit, offset=page.offset)
+        filters.append(Organization.kind == kind)
+
+    def query(db: Connection) -> dict[str, Any]:
+        principal = authenticate(db, credentials)
+        count = select(func.count()).select_from(Organization).where(*filters)
+        rows = select(*ORGANIZATION_COLUMNS).where(*filters)
+        return plain_page(
+            db,
+            policy.scoped(count, principal, Resource.ORGANIZATIONS),
+            policy.scoped(rows, principal, Resource.ORGANIZATIONS).order_by(Organization.id),
+            page,
+        )
+
+    return plain_json_response(await run_read(request, query))
 
 
 @router.get("/{org_id}", response_model=OrganizationOut)
-def get_organization(
-    org_id: RowId, principal: ApiPrincipal, session: SessionDep
-) -> OrganizationOut:
+async def get_organization(
+    request: Request, org_id: RowId, credentials: ApiCredentials
+) -> Response:
     """One organisation (404 when it does not exist or is not visible)."""
-    org = policy.get_readable(session, principal, Resource.ORGANIZATIONS, org_id)
-    return OrganizationOut.model_validate(org)
+
+    def query(db: Connection) -> dict[str, Any]:
+        principal = authenticate(db, credentials)
+        row = policy.get_readable_columns(
+            db, principal, Resource.ORGANIZATIONS, org_id, ORGANIZATION_COLUMNS
+        )
+        return row._asdict()
+
+    return plain_json_response(await run_read(request, query))
 
 
 @router.patch("/{org_id}", response_model=OrganizationOut)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
-from sqlalchemy import select
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from shopstar.accounts import policy
 from shopstar.accounts.policy import Resource
 from shopstar.catalog.edits import edit
 from shopstar.catalog.models import Product
-from shopstar.web.api.listing import page_of
+from shopstar.web.api.listing import plain_page
 from shopstar.web.api.schemas import (
     ID,
     TEXT,
@@ -18,38 +20,61 @@ from shopstar.web.api.schemas import (
     PaginationDep,
     ProductOut,
     ProductPatch,
+    plain_json_response,
 )
-from shopstar.web.deps import ApiPrincipal, SessionDep
+from shopstar.web.deps import ApiCredentials, ApiPrincipal, SessionDep, authenticate
+from shopstar.web.reads import run_read
 
 router = APIRouter(prefix="/products", tags=["products"])
 
+PRODUCT_COLUMNS = tuple(getattr(Product, name) for name in ProductOut.model_fields)
+
 
 @router.get("", response_model=Page[ProductOut])
-def list_products(
-    principal: ApiPrincipal,
-    session: SessionDep,
+async def list_products(
+    request: Request,
+    credentials: ApiCredentials,
     page: PaginationDep,
     shop_id: str | None = Query(
         None, max_length=128, pattern=ID, description="Only this shop's products."
     ),
     category: str | None = Query(None, max_length=200, pattern=TEXT, description="Exact category."),
-) -> Page[ProductOut]:
+) -> Response:
     """Products visible to the principal, by id."""
-    stmt = policy.scoped(select(Product), principal, Resource.PRODUCTS)
+    filters: list[ColumnElement[bool]] = []
     if shop_id is not None:
-        stmt = stmt.where(Product.shop_id == shop_id)
+        filters.append(Product.shop_id == shop_id)
     if category is not None:
-        stmt = stmt.where(Product.category == category)
-    rows, count = page_of(session, stmt.order_by(Product.product_id), page)
-    data = [ProductOut.model_validate(r) for r in rows]
-    return Page(data=data, count=count, limit=page.limit, offset=page.offset)
+        filters.append(Product.category == category)
+
+    def query(db: Connection) -> dict[str, Any]:
+        principal = authenticate(db, credentials)
+        count = select(func.count()).select_from(Product).where(*filters)
+        rows = select(*PRODUCT_COLUMNS).where(*filters)
+        return plain_page(
+            db,
+            policy.scoped(count, principal, Resource.PRODUCTS),
+            policy.scoped(rows, principal, Resource.PRODUCTS).order_by(Product.product_id),
+            page,
+        )
+
+    return plain_json_response(await run_read(request, query))
 
 
 @router.get("/{product_id}", response_model=ProductOut)
-def get_product(product_id: ExternalId, principal: ApiPrincipal, session: SessionDep) -> ProductOut:
+async def get_product(
+    request: Request, product_id: ExternalId, credentials: ApiCredentials
+) -> Response:
     """One product (404 when it does not exist or is not visible)."""
-    product = policy.get_readable(session, principal, Resource.PRODUCTS, product_id)
-    return ProductOut.model_validate(product)
+
+    def query(db: Connection) -> dict[str, Any]:
+        principal = authenticate(db, credentials)
+        row = policy.get_readable_columns(
+            db, principal, Resource.PRODUCTS, product_id, PRODUCT_COLUMNS
+        )
+        return row._asdict()
+
+    return plain_json_response(await run_read(request, query))
 
 
 @router.patch("/{product_id}", response_model=ProductOut)

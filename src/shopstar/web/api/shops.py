@@ -2,40 +2,69 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
-from sqlalchemy import select
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from shopstar.accounts import policy
 from shopstar.accounts.policy import Resource
 from shopstar.catalog.edits import edit
 from shopstar.catalog.models import Shop
-from shopstar.web.api.listing import page_of
-from shopstar.web.api.schemas import TEXT, ExternalId, Page, PaginationDep, ShopOut, ShopPatch
-from shopstar.web.deps import ApiPrincipal, SessionDep
+from shopstar.web.api.listing import plain_page
+from shopstar.web.api.schemas import (
+    TEXT,
+    ExternalId,
+    Page,
+    PaginationDep,
+    ShopOut,
+    ShopPatch,
+    plain_json_response,
+)
+from shopstar.web.deps import ApiCredentials, ApiPrincipal, SessionDep, authenticate
+from shopstar.web.reads import run_read
 
 router = APIRouter(prefix="/shops", tags=["shops"])
 
+SHOP_COLUMNS = tuple(getattr(Shop, name) for name in ShopOut.model_fields)
+
 
 @router.get("", response_model=Page[ShopOut])
-def list_shops(
-    principal: ApiPrincipal,
-    session: SessionDep,
+async def list_shops(
+    request: Request,
+    credentials: ApiCredentials,
     page: PaginationDep,
     region: str | None = Query(None, max_length=16, pattern=TEXT, description="Exact region code."),
-) -> Page[ShopOut]:
+) -> Response:
     """Shops visible to the principal, by id."""
-    stmt = policy.scoped(select(Shop), principal, Resource.SHOPS)
+    filters: list[ColumnElement[bool]] = []
     if region is not None:
-        stmt = stmt.where(Shop.region == region)
-    rows, count = page_of(session, stmt.order_by(Shop.shop_id), page)
-    data = [ShopOut.model_validate(r) for r in rows]
-    return Page(data=data, count=count, limit=page.limit, offset=page.offset)
+        filters.append(Shop.region == region)
+
+    def query(db: Connection) -> dict[str, Any]:
+        principal = authenticate(db, credentials)
+        count = select(func.count()).select_from(Shop).where(*filters)
+        rows = select(*SHOP_COLUMNS).where(*filters)
+        return plain_page(
+            db,
+            policy.scoped(count, principal, Resource.SHOPS),
+            policy.scoped(rows, principal, Resource.SHOPS).order_by(Shop.shop_id),
+            page,
+        )
+
+    return plain_json_response(await run_read(request, query))
 
 
 @router.get("/{shop_id}", response_model=ShopOut)
-def get_shop(shop_id: ExternalId, principal: ApiPrincipal, session: SessionDep) -> ShopOut:
+async def get_shop(request: Request, shop_id: ExternalId, credentials: ApiCredentials) -> Response:
     """One shop (404 when it does not exist or is not visible)."""
-    return ShopOut.model_validate(policy.get_readable(session, principal, Resource.SHOPS, shop_id))
+
+    def query(db: Connection) -> dict[str, Any]:
+        principal = authenticate(db, credentials)
+        row = policy.get_readable_columns(db, principal, Resource.SHOPS, shop_id, SHOP_COLUMNS)
+        return row._asdict()
+
+    return plain_json_response(await run_read(request, query))
 
 
 @router.patch("/{shop_id}", response_model=ShopOut)

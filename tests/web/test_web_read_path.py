@@ -1,0 +1,56 @@
+"""Every ``GET /api/v1`` endpoint reads through the read path: its DB work runs on the read
+engine only, and a missing or unknown token answers 401 before any parameter is checked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from appworld import AppClient, World, issue
+
+READS = [
+    "/api/v1/organizations",
+    "/api/v1/organizations/1",
+    "/api/v1/creators",
+    "/api/v1/creators/c1",
+    "/api/v1/shops",
+    "/api/v1/shops/s1",
+    "/api/v1/products",
+    "/api/v1/products/p1",
+]
+
+
+def test_reads_use_the_read_engine_only(world: World, client: AppClient) -> None:
+    token = issue(world, "program_admin", "read")
+    seen: dict[str, list[str]] = {"read": [], "write": []}
+    engines = {
+        "read": client.app.state.read_engine,
+        "write": client.app.state.sessions.kw["bind"],
+    }
+
+    def recorder(name: str) -> Any:
+        return lambda *args: seen[name].append(args[2])
+
+    listeners = {name: recorder(name) for name in engines}
+    for name, engine in engines.items():
+        event.listen(engine, "before_cursor_execute", listeners[name])
+    try:
+        for path in READS:
+            response = client.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 200, (path, response.text)
+    finally:
+        for name, engine in engines.items():
+            event.remove(engine, "before_cursor_execute", listeners[name])
+    assert seen["write"] == [] and len(seen["read"]) >= len(READS)
+
+
+@pytest.mark.parametrize("path", READS)
+def test_a_bad_token_answers_401_before_a_bad_parameter(
+    world: World, client: AppClient, path: str
+) -> None:
+    bad = path + "?limit=0" if path.count("/") == 3 else path.rsplit("/", 1)[0] + "/%00"
+    for headers in ({}, {"Authorization": "Bearer sst_nope"}):
+        response = client.request("GET", bad, headers=headers)
+        assert response.status_code == 401, (bad, headers, response.text)
