@@ -11,6 +11,7 @@ from sqlalchemy import event
 from appworld import AppClient, World, issue
 
 READS = [
+    "/api/v1/me",
     "/api/v1/organizations",
     "/api/v1/organizations/1",
     "/api/v1/creators",
@@ -19,6 +20,7 @@ READS = [
     "/api/v1/shops/s1",
     "/api/v1/products",
     "/api/v1/products/p1",
+    "/api/v1/authorizations",
 ]
 
 
@@ -54,3 +56,21 @@ def test_a_bad_token_answers_401_before_a_bad_parameter(
     for headers in ({}, {"Authorization": "Bearer sst_nope"}):
         response = client.request("GET", bad, headers=headers)
         assert response.status_code == 401, (bad, headers, response.text)
+
+
+def test_listed_authorisations_match_what_a_revoke_answers(world: World, client: AppClient) -> None:
+    creator = {"Authorization": f"Bearer {issue(world, 'creator')}"}
+    (listed,) = client.request("GET", "/api/v1/authorizations", headers=creator).json()["data"]
+    revoked = client.request(
+        "POST", f"/api/v1/authorizations/{listed['id']}/revoke", headers=creator
+    )
+    after = client.request("GET", "/api/v1/authorizations", headers=creator).json()
+    assert after["data"] == [revoked.json()] and after["count"] == 1
+    assert {k: v for k, v in listed.items() if k not in ("status", "revoked_at")} == {
+        k: v for k, v in revoked.json().items() if k not in ("status", "revoked_at")
+    }
+    assert (listed["agency_id"], listed["status"], revoked.json()["status"]) == (
+        "a1",
+        "active",
+        "revoked",
+    )

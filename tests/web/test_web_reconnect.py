@@ -58,14 +58,22 @@ def test_requests_after_the_backends_were_terminated_succeed(
     world: World, client: AppClient
 ) -> None:
     headers = {"Authorization": f"Bearer {issue(world, 'program_admin')}"}
-    for path in PATHS:  # the hot read path and the session-based endpoints each pool a connection
+
+    def write(n: int) -> None:  # writes go through a session: its engine pools a connection too
+        body = {"description": f"take {n}"}
+        response = client.request("PATCH", "/api/v1/shops/s1", headers=headers, json=body)
+        assert response.status_code == 200, response.text
+
+    for path in PATHS:
         assert client.request("GET", path, headers=headers).status_code == 200
+    write(0)
     terminated = _terminate_other_backends(world.db_url)
     assert len(terminated) >= 2
-    for _ in range(2):
+    for n in range(2):
         for path in PATHS:
             response = client.request("GET", path, headers=headers)
             assert response.status_code == 200, (path, response.text)
+        write(n + 1)
     assert _backends(world.db_url).isdisjoint(terminated)
 
 

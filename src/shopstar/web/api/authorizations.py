@@ -4,24 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-from sqlalchemy import select
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from shopstar.accounts import authorizations, policy
 from shopstar.accounts.models import Authorization, Organization
 from shopstar.accounts.policy import Resource
-from shopstar.web.api.listing import page_of
+from shopstar.web.api.listing import plain_page
 from shopstar.web.api.schemas import (
     AuthorizationCreate,
     AuthorizationOut,
     Page,
     PaginationDep,
     RowId,
+    plain_json_response,
 )
-from shopstar.web.deps import ApiPrincipal, SessionDep
+from shopstar.web.deps import ApiCredentials, ApiPrincipal, SessionDep, authenticate
+from shopstar.web.reads import run_read
 
 router = APIRouter(prefix="/authorizations", tags=["authorizations"])
+
+# the response model's fields, in its order: the agency's id and name from its organisation
+AUTHORIZATION_COLUMNS = (
+    Authorization.id,
+    Organization.external_id.label("agency_id"),
+    Organization.name.label("agency_name"),
+    Authorization.creator_id,
+    Authorization.status,
+    Authorization.granted_at,
+    Authorization.revoked_at,
+)
 
 
 def _out(session: Session, auth: Authorization) -> AuthorizationOut:
@@ -38,14 +51,27 @@ def _out(session: Session, auth: Authorization) -> AuthorizationOut:
 
 
 @router.get("", response_model=Page[AuthorizationOut])
-def list_authorizations(
-    principal: ApiPrincipal, session: SessionDep, page: PaginationDep
-) -> Page[AuthorizationOut]:
+async def list_authorizations(
+    request: Request, credentials: ApiCredentials, page: PaginationDep
+) -> Response:
     """Authorisations visible to the principal (a creator's own, an agency's)."""
-    stmt: Any = policy.scoped(select(Authorization), principal, Resource.AUTHORIZATIONS)
-    rows, count = page_of(session, stmt.order_by(Authorization.id), page)
-    data = [_out(session, r) for r in rows]
-    return Page(data=data, count=count, limit=page.limit, offset=page.offset)
+
+    def query(db: Connection) -> dict[str, Any]:
+        principal = authenticate(db, credentials)
+        count = select(func.count()).select_from(Authorization)
+        rows = (
+            select(*AUTHORIZATION_COLUMNS)
+            .select_from(Authorization)
+            .join(Organization, Organization.id == Authorization.agency_org_id)
+        )
+        return plain_page(
+            db,
+            policy.scoped(count, principal, Resource.AUTHORIZATIONS),
+            policy.scoped(rows, principal, Resource.AUTHORIZATIONS).order_by(Authorization.id),
+            page,
+        )
+
+    return plain_json_response(await run_read(request, query))
 
 
 @router.post("", response_model=AuthorizationOut, status_code=201)
