@@ -21,6 +21,10 @@ READS = [
     "/api/v1/products",
     "/api/v1/products/p1",
     "/api/v1/authorizations",
+    "/api/v1/managers",
+    "/api/v1/stars",
+    "/api/v1/rising",
+    "/api/v1/trends",
 ]
 
 

@@ -11,19 +11,20 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from shopstar.accounts import policy
 from shopstar.accounts.policy import Resource
+from shopstar.accounts.principal import Principal
 from shopstar.analytics.publish import latest_run, stars_query, trends_query
 from shopstar.analytics.published import CreatorCategoryScore, ProductTrend, RisingStar, ScoreRun
 from shopstar.catalog.models import Creator, Product
 from shopstar.web.api.listing import page_of
-from shopstar.web.api.schemas import TEXT, PaginationDep
-from shopstar.web.deps import ApiPrincipal, SessionDep
+from shopstar.web.api.schemas import TEXT, Pagination, PaginationDep, json_response
+from shopstar.web.deps import ApiCredentials, run_session_read
 
 router = APIRouter(tags=["analytics"])
 T = TypeVar("T")
@@ -122,7 +123,7 @@ def _page(
 
 
 def _creator_rows(
-    session: Session, principal: Any, page: Any, category: str | None, *, rising: bool
+    session: Session, principal: Principal, page: Pagination, category: str | None, *, rising: bool
 ) -> RunPage[Any]:
     """Star (or rising-star) rows of the latest run whose creator the principal may see."""
     run = latest_run(session)
@@ -134,39 +135,55 @@ def _creator_rows(
     return _page(session, stmt, run, page, RisingOut if rising else StarOut)
 
 
-@router.get("/stars", response_model=RunPage[StarOut])
-def list_stars(
-    principal: ApiPrincipal,
-    session: SessionDep,
-    page: PaginationDep,
-    category: str | None = CategoryQuery,
+def _trend_rows(
+    session: Session, principal: Principal, page: Pagination, category: str | None
 ) -> RunPage[Any]:
-    """Creators by star_score (per category rank), best first, from the latest run."""
-    return _creator_rows(session, principal, page, category, rising=False)
-
-
-@router.get("/rising", response_model=RunPage[RisingOut])
-def list_rising(
-    principal: ApiPrincipal,
-    session: SessionDep,
-    page: PaginationDep,
-    category: str | None = CategoryQuery,
-) -> RunPage[Any]:
-    """Rising stars by rising_score, best first, from the latest run."""
-    return _creator_rows(session, principal, page, category, rising=True)
-
-
-@router.get("/trends", response_model=RunPage[TrendOut])
-def list_trends(
-    principal: ApiPrincipal,
-    session: SessionDep,
-    page: PaginationDep,
-    category: str | None = CategoryQuery,
-) -> RunPage[Any]:
-    """Products by trend_score, best first, from the latest run."""
+    """Trend rows of the latest run whose product the principal may see."""
     run = latest_run(session)
     stmt = None
     if run is not None:
         products = policy.scoped(select(Product.product_id), principal, Resource.PRODUCTS)
         stmt = trends_query(run.id, category).where(ProductTrend.product_id.in_(products))
     return _page(session, stmt, run, page, TrendOut)
+
+
+@router.get("/stars", response_model=RunPage[StarOut])
+async def list_stars(
+    request: Request,
+    credentials: ApiCredentials,
+    page: PaginationDep,
+    category: str | None = CategoryQuery,
+) -> Response:
+    """Creators by star_score (per category rank), best first, from the latest run."""
+    body = await run_session_read(
+        request, credentials, lambda s, p: _creator_rows(s, p, page, category, rising=False)
+    )
+    return json_response(body)
+
+
+@router.get("/rising", response_model=RunPage[RisingOut])
+async def list_rising(
+    request: Request,
+    credentials: ApiCredentials,
+    page: PaginationDep,
+    category: str | None = CategoryQuery,
+) -> Response:
+    """Rising stars by rising_score, best first, from the latest run."""
+    body = await run_session_read(
+        request, credentials, lambda s, p: _creator_rows(s, p, page, category, rising=True)
+    )
+    return json_response(body)
+
+
+@router.get("/trends", response_model=RunPage[TrendOut])
+async def list_trends(
+    request: Request,
+    credentials: ApiCredentials,
+    page: PaginationDep,
+    category: str | None = CategoryQuery,
+) -> Response:
+    """Products by trend_score, best first, from the latest run."""
+    body = await run_session_read(
+        request, credentials, lambda s, p: _trend_rows(s, p, page, category)
+    )
+    return json_response(body)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -15,6 +15,8 @@ from shopstar.accounts.sessions import principal_for_session
 from shopstar.accounts.tokens import principal_for_token
 from shopstar.web.errors import LoginRequired
 from shopstar.web.reads import run_read
+
+T = TypeVar("T")
 
 SESSION_KEY = "sid"  # the page session's secret, inside the signed cookie
 bearer = HTTPBearer(auto_error=False, description="An API token from `shopstar users token`.")
@@ -68,6 +70,22 @@ async def token_error(request: Request) -> HTTPException | None:
         return None
 
     return await run_read(request, check)
+
+
+async def run_session_read(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    work: Callable[[Session, Principal], T],
+) -> T:
+    """``work(session, principal)`` on the read path (:func:`run_read`) for reads built on ORM
+    objects: the bearer token's principal and an ORM session on the read connection."""
+
+    def call(db: Connection) -> T:
+        principal = authenticate(db, credentials)
+        with Session(db) as session:
+            return work(session, principal)
+
+    return await run_read(request, call)
 
 
 def api_principal(session: SessionDep, credentials: ApiCredentials) -> Principal:

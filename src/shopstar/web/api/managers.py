@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy.orm import Session
 
 from shopstar.accounts import roster
+from shopstar.accounts.principal import Principal
 from shopstar.accounts.roster import ManagerView
 from shopstar.web.api.listing import page_of
-from shopstar.web.api.schemas import ID, NAME, Page, PaginationDep, RowId
-from shopstar.web.deps import ApiPrincipal, SessionDep
+from shopstar.web.api.schemas import ID, NAME, Page, PaginationDep, RowId, json_response
+from shopstar.web.deps import ApiCredentials, ApiPrincipal, SessionDep, run_session_read
 
 router = APIRouter(prefix="/managers", tags=["managers"])
 
@@ -59,19 +61,27 @@ def _out(view: ManagerView) -> ManagerOut:
 
 
 @router.get("", response_model=Page[ManagerOut])
-def list_managers(
-    principal: ApiPrincipal, session: SessionDep, page: PaginationDep
-) -> Page[ManagerOut]:
+async def list_managers(
+    request: Request, credentials: ApiCredentials, page: PaginationDep
+) -> Response:
     """Program managers visible to the principal: all for a program admin, itself for a manager."""
-    rows, count = page_of(session, roster.managers_query(principal), page)
-    data = [_out(roster.view(session, m)) for m in rows]
-    return Page(data=data, count=count, limit=page.limit, offset=page.offset)
+
+    def query(session: Session, principal: Principal) -> Page[ManagerOut]:
+        rows, count = page_of(session, roster.managers_query(principal), page)
+        data = [_out(roster.view(session, m)) for m in rows]
+        return Page(data=data, count=count, limit=page.limit, offset=page.offset)
+
+    return json_response(await run_session_read(request, credentials, query))
 
 
 @router.get("/{manager_id}", response_model=ManagerOut)
-def get_manager(manager_id: RowId, principal: ApiPrincipal, session: SessionDep) -> ManagerOut:
+async def get_manager(request: Request, manager_id: RowId, credentials: ApiCredentials) -> Response:
     """One manager with categories and roster (404 when not visible)."""
-    return _out(roster.get_for(session, principal, manager_id))
+
+    def query(session: Session, principal: Principal) -> ManagerOut:
+        return _out(roster.get_for(session, principal, manager_id))
+
+    return json_response(await run_session_read(request, credentials, query))
 
 
 @router.patch("/{manager_id}", response_model=ManagerOut)
