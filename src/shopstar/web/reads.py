@@ -1,7 +1,7 @@
 """Read-only API requests: all of a request's DB work in one worker-thread call.
 
-The hot read endpoints (creators list and detail) authenticate, query and build their body in
-one function run by :func:`run_read` on a worker thread, on a connection of the app's read
+Every ``GET`` endpoint of ``/api/v1`` authenticates, queries and builds its body in one
+function run by :func:`run_read` on a worker thread, on a connection of the app's read
 engine (:func:`make_read_engine`): it autocommits, so each statement reads the latest committed
 data without BEGIN and ROLLBACK round trips, and it refuses writes. The event loop never waits
 for the database, and at most :data:`READ_THREADS` requests per worker process hold a thread

@@ -1,9 +1,9 @@
 """The JSON API under ``/api/v1``: one router per resource, assembled here.
 
-To add routes (e.g. published stars, rising creators, trends), write a module exposing
-``router: fastapi.APIRouter`` that takes the principal from :data:`shopstar.web.deps.ApiPrincipal`
-and scopes every query with :mod:`shopstar.accounts.policy`, then add its dotted name to
-:data:`ROUTER_MODULES`.
+To add routes, write a module exposing ``router: fastapi.APIRouter`` that scopes every query
+with :mod:`shopstar.accounts.policy` (reads on :func:`shopstar.web.reads.run_read` with
+:data:`shopstar.web.deps.ApiCredentials`, writes with :data:`shopstar.web.deps.ApiPrincipal`
+and a session; docs/auth.md), then add its dotted name to :data:`ROUTER_MODULES`.
 """
 
 from __future__ import annotations
