@@ -3,12 +3,17 @@ engine only, and a missing or unknown token answers 401 before any parameter is 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI, Response
+from pydantic import BaseModel
 from sqlalchemy import event
 
 from appworld import AppClient, World, issue
+from shopstar.web.api.schemas import plain_json_response
 
 READS = [
     "/api/v1/me",
@@ -26,6 +31,32 @@ READS = [
     "/api/v1/rising",
     "/api/v1/trends",
 ]
+
+
+def test_plain_json_response_writes_what_fastapi_writes() -> None:
+    class Out(BaseModel):
+        small: float
+        big: float
+        name: str
+
+    value = Out(small=1e-7, big=1e16, name="né\x01")
+    app = FastAPI()
+
+    @app.get("/model", response_model=Out)
+    def model() -> Out:
+        return value
+
+    @app.get("/ours", response_model=Out)
+    def ours() -> Response:
+        return plain_json_response(value)
+
+    async def both() -> tuple[bytes, bytes]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return (await client.get("/model")).content, (await client.get("/ours")).content
+
+    fastapi_body, ours_body = asyncio.run(both())
+    assert ours_body == fastapi_body and b"1e-7" in ours_body
 
 
 def test_reads_use_the_read_engine_only(world: World, client: AppClient) -> None:

@@ -23,7 +23,7 @@ from shopstar.analytics.publish import latest_run, stars_query, trends_query
 from shopstar.analytics.published import CreatorCategoryScore, ProductTrend, RisingStar, ScoreRun
 from shopstar.catalog.models import Creator, Product
 from shopstar.web.api.listing import page_of
-from shopstar.web.api.schemas import TEXT, Pagination, PaginationDep, json_response
+from shopstar.web.api.schemas import TEXT, Pagination, PaginationDep, plain_json_response
 from shopstar.web.deps import ApiCredentials, run_session_read
 
 router = APIRouter(tags=["analytics"])
@@ -158,7 +158,7 @@ async def list_stars(
     body = await run_session_read(
         request, credentials, lambda s, p: _creator_rows(s, p, page, category, rising=False)
     )
-    return json_response(body)
+    return plain_json_response(body)
 
 
 @router.get("/rising", response_model=RunPage[RisingOut])
@@ -172,7 +172,7 @@ async def list_rising(
     body = await run_session_read(
         request, credentials, lambda s, p: _creator_rows(s, p, page, category, rising=True)
     )
-    return json_response(body)
+    return plain_json_response(body)
 
 
 @router.get("/trends", response_model=RunPage[TrendOut])
@@ -186,4 +186,4 @@ async def list_trends(
     body = await run_session_read(
         request, credentials, lambda s, p: _trend_rows(s, p, page, category)
     )
-    return json_response(body)
+    return plain_json_response(body)

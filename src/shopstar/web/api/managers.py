@@ -12,7 +12,7 @@ from shopstar.accounts import roster
 from shopstar.accounts.principal import Principal
 from shopstar.accounts.roster import ManagerView
 from shopstar.web.api.listing import page_of
-from shopstar.web.api.schemas import ID, NAME, Page, PaginationDep, RowId, json_response
+from shopstar.web.api.schemas import ID, NAME, Page, PaginationDep, RowId, plain_json_response
 from shopstar.web.deps import ApiCredentials, ApiPrincipal, SessionDep, run_session_read
 
 router = APIRouter(prefix="/managers", tags=["managers"])
@@ -71,7 +71,7 @@ async def list_managers(
         data = [_out(roster.view(session, m)) for m in rows]
         return Page(data=data, count=count, limit=page.limit, offset=page.offset)
 
-    return json_response(await run_session_read(request, credentials, query))
+    return plain_json_response(await run_session_read(request, credentials, query))
 
 
 @router.get("/{manager_id}", response_model=ManagerOut)
@@ -81,7 +81,7 @@ async def get_manager(request: Request, manager_id: RowId, credentials: ApiCrede
     def query(session: Session, principal: Principal) -> ManagerOut:
         return _out(roster.get_for(session, principal, manager_id))
 
-    return json_response(await run_session_read(request, credentials, query))
+    return plain_json_response(await run_session_read(request, credentials, query))
 
 
 @router.patch("/{manager_id}", response_model=ManagerOut)

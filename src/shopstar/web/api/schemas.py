@@ -7,9 +7,8 @@ from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Path, Query, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic_core import to_json, to_jsonable_python
+from pydantic_core import to_json
 
 T = TypeVar("T")
 # text may not hold NUL (PostgreSQL refuses it); ids may not hold control characters
@@ -28,17 +27,11 @@ class Page(BaseModel, Generic[T]):
 
 
 def plain_json_response(data: Any) -> Response:
-    """``data`` (dicts, lists and values that already have the response model's fields and
-    types) as JSON, written the way Pydantic writes it, without building models; declare the
-    model as ``response_model`` for the schema."""
+    """``data`` (models, or dicts, lists and values that already have the response model's
+    fields and types) as JSON, byte for byte as FastAPI writes the response model (Pydantic's
+    serialiser), without validating it again; declare the model as ``response_model`` for the
+    schema."""
     return Response(to_json(data), media_type="application/json")
-
-
-def json_response(data: Any) -> Response:
-    """``data`` (models, or plain values) as JSON byte for byte as FastAPI writes a response
-    model: floats as Python's ``json`` writes them (``1e-07``), which :func:`plain_json_response`
-    does not (``1e-7``)."""
-    return JSONResponse(to_jsonable_python(data))
 
 
 class Pagination(BaseModel):
