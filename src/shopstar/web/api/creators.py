@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, func
 
-from shopstar.accounts import policy
 from shopstar.accounts.policy import Resource
 from shopstar.catalog.edits import edit
 from shopstar.catalog.models import Creator
-from shopstar.web.api.listing import plain_page
+from shopstar.web.api.listing import read_page, read_row
 from shopstar.web.api.schemas import (
     ID,
     TEXT,
@@ -20,10 +17,8 @@ from shopstar.web.api.schemas import (
     ExternalId,
     Page,
     PaginationDep,
-    plain_json_response,
 )
-from shopstar.web.deps import ApiCredentials, ApiPrincipal, SessionDep, authenticate
-from shopstar.web.reads import run_read
+from shopstar.web.deps import ApiCredentials, ApiPrincipal, SessionDep
 
 router = APIRouter(prefix="/creators", tags=["creators"])
 
@@ -55,20 +50,10 @@ async def list_creators(
     if min_followers is not None:
         filters.append(Creator.followers >= min_followers)
 
-    def query(db: Connection) -> dict[str, Any]:
-        principal = authenticate(db, credentials)
-        count = select(func.count()).select_from(Creator).where(*filters)
-        rows = select(*CREATOR_COLUMNS).where(*filters)
-        return plain_page(
-            db,
-            policy.scoped(count, principal, Resource.CREATORS),
-            policy.scoped(rows, principal, Resource.CREATORS).order_by(
-                Creator.followers.desc(), Creator.creator_id
-            ),
-            page,
-        )
-
-    return plain_json_response(await run_read(request, query))
+    order = (Creator.followers.desc(), Creator.creator_id)
+    return await read_page(
+        request, credentials, Resource.CREATORS, Creator, CREATOR_COLUMNS, filters, order, page
+    )
 
 
 @router.get("/{creator_id}", response_model=CreatorOut)
@@ -76,15 +61,7 @@ async def get_creator(
     request: Request, creator_id: ExternalId, credentials: ApiCredentials
 ) -> Response:
     """One creator (404 when it does not exist or is not visible)."""
-
-    def query(db: Connection) -> dict[str, Any]:
-        principal = authenticate(db, credentials)
-        row = policy.get_readable_columns(
-            db, principal, Resource.CREATORS, creator_id, CREATOR_COLUMNS
-        )
-        return row._asdict()
-
-    return plain_json_response(await run_read(request, query))
+    return await read_row(request, credentials, Resource.CREATORS, creator_id, CREATOR_COLUMNS)
 
 
 @router.patch("/{creator_id}", response_model=CreatorOut)

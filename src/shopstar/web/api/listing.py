@@ -1,13 +1,21 @@
-"""Run a policy-scoped listing query with a total count and a page of rows."""
+"""Policy-scoped reads for the API: a page of rows with its total count, and one row."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
-from sqlalchemy.orm import Session
+from fastapi import Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy import ColumnElement, Connection, Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from shopstar.web.api.schemas import Pagination
+from shopstar.accounts import policy
+from shopstar.accounts.policy import Resource
+from shopstar.db.base import Base
+from shopstar.web.api.schemas import Pagination, plain_json_response
+from shopstar.web.deps import authenticate
+from shopstar.web.reads import run_read
 
 
 def page_of(
@@ -37,3 +45,48 @@ def plain_page(
     # no row: nothing matches (count 0), or the page starts past the end (count them)
     count = rows[0][-1] if rows else (db.scalar(count_stmt) if page.offset else 0)
     return {"data": data, "count": count, "limit": page.limit, "offset": page.offset}
+
+
+async def read_page(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    resource: Resource,
+    model: type[Base],
+    columns: Sequence[ColumnElement[Any]],
+    filters: Sequence[ColumnElement[bool]],
+    order_by: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]],
+    page: Pagination,
+) -> Response:
+    """The response for a page of ``columns`` of the ``model`` rows matching ``filters`` that
+    the caller may read (``resource`` in the policy), in ``order_by`` order, with their total:
+    token lookup and query in one call on the read path."""
+
+    def query(db: Connection) -> dict[str, Any]:
+        principal = authenticate(db, credentials)
+        count = select(func.count()).select_from(model).where(*filters)
+        rows = select(*columns).where(*filters)
+        return plain_page(
+            db,
+            policy.scoped(count, principal, resource),
+            policy.scoped(rows, principal, resource).order_by(*order_by),
+            page,
+        )
+
+    return plain_json_response(await run_read(request, query))
+
+
+async def read_row(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    resource: Resource,
+    key: object,
+    columns: Sequence[ColumnElement[Any]],
+) -> Response:
+    """The response for ``columns`` of the ``resource`` row with primary key ``key`` (404 when
+    it does not exist or the caller may not read it), on the read path."""
+
+    def query(db: Connection) -> dict[str, Any]:
+        principal = authenticate(db, credentials)
+        return policy.get_readable_columns(db, principal, resource, key, columns)._asdict()
+
+    return plain_json_response(await run_read(request, query))

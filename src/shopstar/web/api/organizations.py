@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement
 
-from shopstar.accounts import organizations, policy
+from shopstar.accounts import organizations
 from shopstar.accounts.models import Organization
 from shopstar.accounts.policy import Resource
-from shopstar.web.api.listing import plain_page
+from shopstar.web.api.listing import read_page, read_row
 from shopstar.web.api.schemas import (
     OrganizationOut,
     OrganizationPatch,
     Page,
     PaginationDep,
     RowId,
-    plain_json_response,
 )
-from shopstar.web.deps import ApiCredentials, ApiPrincipal, SessionDep, authenticate
-from shopstar.web.reads import run_read
+from shopstar.web.deps import ApiCredentials, ApiPrincipal, SessionDep
 
 router = APIRouter(prefix="/organizations", tags=["organizations"])
 Kind = Literal["program", "agency", "shop", "creator"]
@@ -40,18 +38,16 @@ async def list_organizations(
     if kind is not None:
         filters.append(Organization.kind == kind)
 
-    def query(db: Connection) -> dict[str, Any]:
-        principal = authenticate(db, credentials)
-        count = select(func.count()).select_from(Organization).where(*filters)
-        rows = select(*ORGANIZATION_COLUMNS).where(*filters)
-        return plain_page(
-            db,
-            policy.scoped(count, principal, Resource.ORGANIZATIONS),
-            policy.scoped(rows, principal, Resource.ORGANIZATIONS).order_by(Organization.id),
-            page,
-        )
-
-    return plain_json_response(await run_read(request, query))
+    return await read_page(
+        request,
+        credentials,
+        Resource.ORGANIZATIONS,
+        Organization,
+        ORGANIZATION_COLUMNS,
+        filters,
+        (Organization.id,),
+        page,
+    )
 
 
 @router.get("/{org_id}", response_model=OrganizationOut)
@@ -59,15 +55,9 @@ async def get_organization(
     request: Request, org_id: RowId, credentials: ApiCredentials
 ) -> Response:
     """One organisation (404 when it does not exist or is not visible)."""
-
-    def query(db: Connection) -> dict[str, Any]:
-        principal = authenticate(db, credentials)
-        row = policy.get_readable_columns(
-            db, principal, Resource.ORGANIZATIONS, org_id, ORGANIZATION_COLUMNS
-        )
-        return row._asdict()
-
-    return plain_json_response(await run_read(request, query))
+    return await read_row(
+        request, credentials, Resource.ORGANIZATIONS, org_id, ORGANIZATION_COLUMNS
+    )
 
 
 @router.patch("/{org_id}", response_model=OrganizationOut)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement
 
-from shopstar.accounts import policy
 from shopstar.accounts.policy import Resource
 from shopstar.catalog.edits import edit
 from shopstar.catalog.models import Product
-from shopstar.web.api.listing import plain_page
+from shopstar.web.api.listing import read_page, read_row
 from shopstar.web.api.schemas import (
     ID,
     TEXT,
@@ -20,10 +17,8 @@ from shopstar.web.api.schemas import (
     PaginationDep,
     ProductOut,
     ProductPatch,
-    plain_json_response,
 )
-from shopstar.web.deps import ApiCredentials, ApiPrincipal, SessionDep, authenticate
-from shopstar.web.reads import run_read
+from shopstar.web.deps import ApiCredentials, ApiPrincipal, SessionDep
 
 router = APIRouter(prefix="/products", tags=["products"])
 
@@ -47,18 +42,16 @@ async def list_products(
     if category is not None:
         filters.append(Product.category == category)
 
-    def query(db: Connection) -> dict[str, Any]:
-        principal = authenticate(db, credentials)
-        count = select(func.count()).select_from(Product).where(*filters)
-        rows = select(*PRODUCT_COLUMNS).where(*filters)
-        return plain_page(
-            db,
-            policy.scoped(count, principal, Resource.PRODUCTS),
-            policy.scoped(rows, principal, Resource.PRODUCTS).order_by(Product.product_id),
-            page,
-        )
-
-    return plain_json_response(await run_read(request, query))
+    return await read_page(
+        request,
+        credentials,
+        Resource.PRODUCTS,
+        Product,
+        PRODUCT_COLUMNS,
+        filters,
+        (Product.product_id,),
+        page,
+    )
 
 
 @router.get("/{product_id}", response_model=ProductOut)
@@ -66,15 +59,7 @@ async def get_product(
     request: Request, product_id: ExternalId, credentials: ApiCredentials
 ) -> Response:
     """One product (404 when it does not exist or is not visible)."""
-
-    def query(db: Connection) -> dict[str, Any]:
-        principal = authenticate(db, credentials)
-        row = policy.get_readable_columns(
-            db, principal, Resource.PRODUCTS, product_id, PRODUCT_COLUMNS
-        )
-        return row._asdict()
-
-    return plain_json_response(await run_read(request, query))
+    return await read_row(request, credentials, Resource.PRODUCTS, product_id, PRODUCT_COLUMNS)
 
 
 @router.patch("/{product_id}", response_model=ProductOut)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement
 
-from shopstar.accounts import policy
 from shopstar.accounts.policy import Resource
 from shopstar.catalog.edits import edit
 from shopstar.catalog.models import Shop
-from shopstar.web.api.listing import plain_page
+from shopstar.web.api.listing import read_page, read_row
 from shopstar.web.api.schemas import (
     TEXT,
     ExternalId,
@@ -19,10 +16,8 @@ from shopstar.web.api.schemas import (
     PaginationDep,
     ShopOut,
     ShopPatch,
-    plain_json_response,
 )
-from shopstar.web.deps import ApiCredentials, ApiPrincipal, SessionDep, authenticate
-from shopstar.web.reads import run_read
+from shopstar.web.deps import ApiCredentials, ApiPrincipal, SessionDep
 
 router = APIRouter(prefix="/shops", tags=["shops"])
 
@@ -41,30 +36,15 @@ async def list_shops(
     if region is not None:
         filters.append(Shop.region == region)
 
-    def query(db: Connection) -> dict[str, Any]:
-        principal = authenticate(db, credentials)
-        count = select(func.count()).select_from(Shop).where(*filters)
-        rows = select(*SHOP_COLUMNS).where(*filters)
-        return plain_page(
-            db,
-            policy.scoped(count, principal, Resource.SHOPS),
-            policy.scoped(rows, principal, Resource.SHOPS).order_by(Shop.shop_id),
-            page,
-        )
-
-    return plain_json_response(await run_read(request, query))
+    return await read_page(
+        request, credentials, Resource.SHOPS, Shop, SHOP_COLUMNS, filters, (Shop.shop_id,), page
+    )
 
 
 @router.get("/{shop_id}", response_model=ShopOut)
 async def get_shop(request: Request, shop_id: ExternalId, credentials: ApiCredentials) -> Response:
     """One shop (404 when it does not exist or is not visible)."""
-
-    def query(db: Connection) -> dict[str, Any]:
-        principal = authenticate(db, credentials)
-        row = policy.get_readable_columns(db, principal, Resource.SHOPS, shop_id, SHOP_COLUMNS)
-        return row._asdict()
-
-    return plain_json_response(await run_read(request, query))
+    return await read_row(request, credentials, Resource.SHOPS, shop_id, SHOP_COLUMNS)
 
 
 @router.patch("/{shop_id}", response_model=ShopOut)
