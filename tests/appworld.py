@@ -348,11 +348,15 @@ def client(world: World, tmp_path: Path) -> Iterator[AppClient]:
 
 
 def run_shopstar(
-    home: Path, *args: str, db_url: str | None = None, stdin: str | None = None
+    home: Path,
+    *args: str,
+    db_url: str | None = None,
+    stdin: str | None = None,
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m shopstar ARGS`` with ``SHOPSTAR_HOME=home`` and ``db_url`` as the app
-    database (the home's default SQLite file when None)."""
-    env = {**os.environ, "SHOPSTAR_HOME": str(home)}
+    """Run ``python -m shopstar ARGS`` with ``SHOPSTAR_HOME=home``, ``db_url`` as the app
+    database (the home's default SQLite file when None) and a 160-column terminal."""
+    env = {**os.environ, "SHOPSTAR_HOME": str(home), "COLUMNS": "160"}
     env.pop("SHOPSTAR_DATABASE_URL", None)
     if db_url is not None:
         env["SHOPSTAR_DATABASE_URL"] = db_url
@@ -363,7 +367,7 @@ def run_shopstar(
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        timeout=timeout,
     )
 
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -51,18 +48,6 @@ def summaries(
     """The summary overall and by each grouping in ``by``."""
     tables = lake_tables(ibis.duckdb.connect(), lake)
     return {key: summary(tables, key) for key in by}  # type: ignore[arg-type]
-
-
-def run_cli(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """``python -m shopstar ARGS`` with ``SHOPSTAR_HOME=home``."""
-    env = {**os.environ, "SHOPSTAR_HOME": str(home), "COLUMNS": "160"}
-    return subprocess.run(
-        [sys.executable, "-m", "shopstar", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def fingerprint(lake: Lake) -> dict[str, tuple[int, int]]:

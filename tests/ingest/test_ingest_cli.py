@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from lake_support import run_cli
+
+from appworld import run_shopstar as run_cli
 
 pytestmark = pytest.mark.slow  # several CLI subprocesses
 

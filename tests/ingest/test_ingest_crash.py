@@ -17,8 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pytest
-from lake_support import ORDER_COLUMNS, contents, fingerprint, run_cli, summaries
+from lake_support import ORDER_COLUMNS, contents, fingerprint, summaries
 
+from appworld import run_shopstar as run_cli
 from shopstar.lake import Lake
 
 TINY = Path(__file__).resolve().parents[2] / "examples" / "tiny"
