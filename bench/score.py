@@ -1,7 +1,7 @@
 """Scoring speed: wall time and peak memory of `shopstar score` against a floor.
 
     .venv/bin/python bench/score.py [--lines 1000000,10000000] [--weeks 16] [--spark-at 1000000]
-                                    [--lakes DIR] [--stages]
+                                    [--lakes DIR] [--stages [duckdb|spark]]
 
 For each size a marketplace is simulated (order lines scale with creators x weeks) and ingested
 into a fresh SHOPSTAR_HOME; then, in the same run and on the same lake files, each measured in
@@ -12,8 +12,9 @@ its own process with /usr/bin/time:
 
 With ``--lakes DIR`` each size's ingested lake is kept in ``DIR/<lines>/`` and reused by later
 runs (a 10M lake takes ~70 s and 5 GB RAM to simulate); its app DB is removed before each run.
-``--stages`` also runs the job step by step in its own process and prints each step's wall and
-CPU seconds (CPU counts every thread: on a shared machine it moves less than wall time).
+``--stages [duckdb|spark]`` also runs the job step by step on that engine (default DuckDB) in its
+own process and prints each step's wall and CPU seconds (CPU counts every thread of this process:
+on Spark the JVM's work is not in it; on a shared machine it moves less than wall time).
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def lap(stage):
     last[:] = [now, cpu]
 lap("start-up (imports)")
 settings = get_settings()
-con = connect("duckdb")
+engine = sys.argv[1]
+con = connect(engine)
 tables = lake_tables(con, Lake(settings.lake_dir))
 currency = next(iter(run.order_currencies(con, tables)))
 day = run.latest_day(con, tables)
@@ -91,7 +93,7 @@ result = run.ScoreResult(day, currency, metrics, stars, rising, trends)
 upgrade(settings.db_url)
 lap("migrations")
 db = make_engine(settings.db_url)
-publish(make_sessionmaker(db), result, "duckdb")
+publish(make_sessionmaker(db), result, engine)
 lap("publish")
 """
 
@@ -126,7 +128,7 @@ def _lake(root: Path, lines: int, weeks: int) -> tuple[Path, int, int]:
 
 
 def _size(
-    lines: int, weeks: int, spark: bool, lakes: Path | None, stages: bool
+    lines: int, weeks: int, spark: bool, lakes: Path | None, stages: str | None
 ) -> dict[str, float]:
     root = (
         lakes / f"{lines}-{weeks}w"
@@ -149,11 +151,11 @@ def _size(
             for leftover in home.glob("shopstar.db*"):
                 leftover.unlink()
             done = subprocess.run(
-                [sys.executable, "-c", STAGES], env=env, capture_output=True, text=True
+                [sys.executable, "-c", STAGES, stages], env=env, capture_output=True, text=True
             )
             if done.returncode != 0:
                 raise SystemExit(f"stages failed:\n{done.stderr[-2000:]}")
-            print(f"stages at {order_lines:,} order lines (stage, wall s, CPU s):", flush=True)
+            print(f"{stages} stages at {order_lines:,} order lines (stage, wall s, CPU s):")
             stages_out = [line for line in done.stdout.splitlines() if "\t" in line]
             print("\n".join(stages_out), flush=True)  # (not DuckDB's progress bars)
         if spark:
@@ -172,7 +174,11 @@ def main() -> None:
     parser.add_argument("--spark-at", type=int, default=1_000_000)
     parser.add_argument("--lakes", type=Path, help="keep and reuse the lakes under this folder")
     parser.add_argument(
-        "--stages", action="store_true", help="also time each step of the job (own process)"
+        "--stages",
+        nargs="?",
+        const="duckdb",
+        choices=["duckdb", "spark"],
+        help="also time each step of the job on this engine (default duckdb; own process)",
     )
     args = parser.parse_args()
     print("| order lines | creators | floor s (MiB) | score s (MiB) | score / floor | spark s |")
