@@ -35,6 +35,9 @@ def spark_session(master: str) -> object:
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.ansi.enabled", "false")  # x / 0 is null, as on DuckDB
         .config("spark.driver.memory", "4g")
+        # results reach the driver (toPandas) and in-memory tables reach Spark as Arrow batches,
+        # not converted row by row in Python
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
 
