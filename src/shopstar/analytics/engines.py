@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Literal
 
 import ibis
-import ibis.expr.operations as ops
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
-from ibis.common.graph import Graph
-from ibis.common.patterns import InstanceOf
 
 from shopstar.errors import ShopstarError
 
@@ -67,40 +63,3 @@ def materialise(con: BaseBackend, expr: ir.Table) -> tuple[ir.Table, Callable[[]
     if cached.schema() != expr.schema():  # keep the types the expressions reading it expect
         return cached.cast(expr.schema()), cached.release
     return cached, cached.release
-
-
-def _read_more_than_once(expr: ir.Table) -> list[ops.Relation]:
-    """The sub-queries of ``expr`` that several parts of it read (those Ibis writes as common
-    table expressions), innermost first. Tables read as they are do not count."""
-    references = (ops.Field, ops.CountStar, ops.CountDistinctStar)
-    graph = Graph.from_bfs(expr.op(), filter=~InstanceOf(references))
-    readers = graph.invert()
-    return [
-        op
-        for op in graph.toposort()
-        if isinstance(op, ops.Relation)
-        and not isinstance(op, (ops.PhysicalTable, ops.JoinReference))
-        and len(readers[op]) > 1
-    ]
-
-
-@contextmanager
-def computed_once(con: BaseBackend, expr: ir.Table) -> Iterator[ir.Table]:
-    """``expr`` ready to run on ``con``: on Spark, every sub-query it reads more than once is
-    computed once and cached first (Spark inlines common table expressions and runs each again
-    for every reference: 75 times for one of the skill query's), and released on exit. DuckDB
-    plans common table expressions itself: ``expr`` is run as it is."""
-    if con.name == "duckdb":
-        yield expr
-        return
-    done: dict[ops.Node, ops.Node] = {}
-    releases: list[Callable[[], object]] = []
-    try:
-        for op in _read_more_than_once(expr):
-            cached, release = materialise(con, op.replace(done).to_expr())
-            releases.append(release)
-            done[op] = cached.op()
-        yield expr.op().replace(done).to_expr() if done else expr
-    finally:
-        for release in reversed(releases):
-            release()

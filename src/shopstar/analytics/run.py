@@ -13,7 +13,7 @@ import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from shopstar.analytics.audience import follower_growth
-from shopstar.analytics.engines import computed_once, materialise
+from shopstar.analytics.engines import materialise
 from shopstar.analytics.facts import (
     Tables,
     content_categories,
@@ -112,8 +112,7 @@ def shared_facts(con: BaseBackend, tables: Tables, as_of: dt.date) -> Iterator[d
 
 
 def _sorted(con: BaseBackend, expr: ibis.Table, keys: list[str]) -> pa.Table:
-    with computed_once(con, expr) as query:
-        return con.to_pyarrow(query).sort_by([(k, "ascending") for k in keys])
+    return con.to_pyarrow(expr).sort_by([(k, "ascending") for k in keys])
 
 
 def score(
