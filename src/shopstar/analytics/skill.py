@@ -26,6 +26,7 @@ from shopstar.analytics.facts import (
     content_categories,
     content_products,
     day_window,
+    shared,
     sold_lines,
     window_views,
 )
@@ -59,6 +60,8 @@ def pair_exposure(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.
     last :data:`VALUE_DAYS` (read in the same pass). Only pairs with views count: skill is
     conversion of views, so lines without a content (showcase) are not part of it.
     """
+    if (computed := shared(tables, f"pair_exposure_{days}", as_of)) is not None:
+        return computed
     per_content = window_views(tables, as_of, days).drop("clicks")
     recent = window_views(tables, as_of, VALUE_DAYS).select("content_id", recent="views")
     per_content = per_content.left_join(recent, "content_id").drop("content_id_right")
