@@ -162,6 +162,28 @@ def test_a_creators_file_after_the_export_supersedes_the_placeholder(tmp_path: P
     assert {row[5] for row in ids["orders"]} == {"c-alice"}
 
 
+@pytest.mark.parametrize("creators_first", [False, True])
+def test_handles_fold_alike_in_exports_and_in_the_lake(
+    tmp_path: Path, creators_first: bool
+) -> None:
+    """Export usernames and lake handles fold the same way (``ß`` matches ``SS``), whichever
+    arrives first: the order lines end with the real creator, no placeholder left."""
+    export = write_export(tmp_path / "affiliate.csv", AFFILIATE, [affiliate_row(1, 1, "STRASSE")])
+    creators = tmp_path / "creators.csv"
+    creators.write_text(
+        "creator_id,handle,region,followers,joined_at\nc-strasse,@Straße,DE,10,2025-01-01\n"
+    )
+    lake = Lake(tmp_path / "lake")
+    if creators_first:
+        ingest_paths(lake, [creators])
+    ingest_exports(lake, [export], options=ExportOptions(shop_id="GLOW01"))
+    if not creators_first:
+        ingest_paths(lake, [creators])
+    ids = state(lake)
+    assert ids["creator_ids"] == [("c-strasse",)]
+    assert {row[5] for row in ids["orders"]} == {"c-strasse"}
+
+
 def test_every_order_of_a_small_case(tmp_path: Path) -> None:
     """All 24 orders of one scenario with every kind of placeholder."""
     scenario = {

@@ -49,9 +49,18 @@ class Superseded:
         return f"{self.entity}: placeholder {self.placeholder} superseded by {self.real} ({lines})"
 
 
-def handle_keys(handles: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """Handles folded for matching a username: blanks and leading ``@`` dropped, lower case."""
-    return pc.utf8_lower(pc.utf8_ltrim(pc.utf8_trim_whitespace(handles), "@"))
+def fold_handle(handle: str) -> str:
+    """A username folded for matching: blanks and leading ``@`` dropped, case folded (usernames
+    ignore case; ``casefold`` also matches ``ß`` with ``ss``)."""
+    return handle.strip().lstrip("@").casefold()
+
+
+def handle_keys(handles: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """:func:`fold_handle` of every handle (null stays null), each distinct handle folded once."""
+    encoded = pc.dictionary_encode(pa.chunked_array([handles]) if isinstance(handles, pa.Array)
+                                   else handles).combine_chunks()  # fmt: skip
+    folded = pa.array([fold_handle(h) for h in encoded.dictionary.to_pylist()], pa.string())
+    return pc.take(folded, encoded.indices)
 
 
 def supersede_placeholders(

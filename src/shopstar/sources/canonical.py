@@ -25,9 +25,9 @@ from typing import Any
 import pyarrow as pa
 
 from shopstar.contract import ENTITIES
-from shopstar.lake.placeholders import SKU_PRODUCT_PREFIX
+from shopstar.lake.placeholders import SKU_PRODUCT_PREFIX, fold_handle
 from shopstar.lake.raw import RawInput, Reject, Skipped
-from shopstar.sources.model import Line, creator_id_for, normalise_handle
+from shopstar.sources.model import Line, creator_id_for
 from shopstar.sources.reader import ExportLines
 from shopstar.sources.state import StoredRow, StoredState
 
@@ -115,7 +115,7 @@ class _Builder:
     def __init__(self, exports: Sequence[ExportLines], state: StoredState) -> None:
         lines = [line for export in exports for _, line in export.lines]
         line_ids = {line.order_line_id for line in lines}
-        handles = {normalise_handle(line.creator_handle) for line in lines if line.creator_handle}
+        handles = {fold_handle(line.creator_handle) for line in lines if line.creator_handle}
         self.orders = state.rows("orders", "order_line_id", line_ids)
         self.refunds = state.rows("refunds", "refund_id", {refund_id(i) for i in line_ids})
         self.creator_ids = state.creator_ids_by_handle(handles)
@@ -143,7 +143,7 @@ class _Builder:
     def _creator_id(self, handle: str | None) -> str | None:
         if handle is None:
             return None
-        return self.creator_ids.get(normalise_handle(handle)) or creator_id_for(handle)
+        return self.creator_ids.get(fold_handle(handle)) or creator_id_for(handle)
 
     def _product_id(self, product_id: str | None) -> str | None:
         """The real product id of a ``tt-sku:`` placeholder when the lake knows it."""
@@ -232,7 +232,7 @@ def _product(line: Line, order: StoredRow) -> dict[str, Any]:
 def _creator(line: Line, order: StoredRow) -> dict[str, Any]:
     return {
         "creator_id": order["creator_id"],
-        "handle": normalise_handle(line.creator_handle or ""),
+        "handle": fold_handle(line.creator_handle or ""),
         "region": (line.creator_region or UNKNOWN_REGION).upper(),
         "followers": 0,
         "joined_at": line.ordered_at,

@@ -9,7 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shopstar.errors import ShopstarError
-from shopstar.lake.placeholders import CREATOR_ID_PREFIX
+from shopstar.lake.placeholders import CREATOR_ID_PREFIX, fold_handle
 from shopstar.sources.rows import Row
 
 ORDER_LINE_SEPARATOR = "-"
@@ -71,12 +71,7 @@ def order_line_id(order_id: str, sku_id: str) -> str:
 
 def creator_id_for(handle: str) -> str:
     """The stable creator id of a TikTok username with no known id: ``tt:<username>``."""
-    return CREATOR_ID_PREFIX + normalise_handle(handle)
-
-
-def normalise_handle(handle: str) -> str:
-    """A TikTok username without the ``@`` and in lower case (usernames ignore case)."""
-    return handle.strip().lstrip("@").casefold()
+    return CREATOR_ID_PREFIX + fold_handle(handle)
 
 
 def latest(*times: dt.datetime | None) -> dt.datetime:
