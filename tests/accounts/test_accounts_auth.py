@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from appworld import PASSWORD, World
 from shopstar.accounts import authorizations, policy
 from shopstar.accounts.login import MAX_FAILURES, LoginFailed, TooManyAttempts, authenticate
-from shopstar.accounts.models import ApiToken, AuditEvent
+from shopstar.accounts.models import ApiToken, AuditEvent, UserSession
 from shopstar.accounts.passwords import hash_password, verify_password
 from shopstar.accounts.policy import Forbidden, NotFound, Resource
+from shopstar.accounts.sessions import principal_for_session, start_session
 from shopstar.accounts.tokens import issue_token, principal_for_token, revoke_token
 from shopstar.accounts.users import find_user
 from shopstar.catalog.edits import edit
 from shopstar.catalog.models import Creator
 from shopstar.db import make_engine, make_sessionmaker
+from shopstar.db.types import utcnow
 from shopstar.errors import ShopstarError
 
 
@@ -95,3 +100,25 @@ def test_every_write_is_audited(world: World, sessions) -> None:  # type: ignore
         ]
         assert events[0].detail == {"before": {"bio": None}, "after": {"bio": "hello"}}
         assert all(e.actor == creator.email and e.at.tzinfo is not None for e in events)
+
+
+def test_a_login_drops_every_expired_session(world: World, sessions) -> None:  # type: ignore[no-untyped-def]
+    """Expired sessions of a user who never logs in again go at anyone's next login; live
+    sessions of other users stay."""
+    with sessions.begin() as s:
+        idle = find_user(s, world.emails["agency_admin"]).id
+        other = find_user(s, world.emails["shop_admin"]).id
+        stale = start_session(s, idle)
+        live = start_session(s, idle)
+        s.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == hashlib.sha256(stale.encode()).hexdigest())
+            .values(expires_at=utcnow() - dt.timedelta(seconds=1))
+        )
+    with sessions.begin() as s:
+        start_session(s, other)
+    with sessions.begin() as s:
+        left = s.scalars(select(UserSession.user_id).where(UserSession.user_id == idle)).all()
+        assert left == [idle]
+        assert principal_for_session(s, live) is not None
+        assert principal_for_session(s, stale) is None

@@ -26,11 +26,10 @@ def _digest(secret: str) -> str:
 
 
 def start_session(session: Session, user_id: int) -> str:
-    """A new session for ``user_id`` (its expired ones are dropped); returns the cookie secret."""
+    """A new session for ``user_id``; returns the cookie secret. Every expired session, of any
+    user, is dropped here, so users who never log in again leave no rows behind."""
     now = utcnow()
-    session.execute(
-        delete(UserSession).where(UserSession.user_id == user_id, UserSession.expires_at <= now)
-    )
+    session.execute(delete(UserSession).where(UserSession.expires_at <= now))
     secret = secrets.token_urlsafe(32)
     session.add(UserSession(user_id=user_id, token_hash=_digest(secret), expires_at=now + LIFETIME))
     return secret
