@@ -16,12 +16,14 @@ def small_market(tmp_path_factory: pytest.TempPathFactory) -> SimResult:
     return generate(tmp_path_factory.mktemp("sim-small"), SimConfig())
 
 
-@pytest.fixture(scope="session")
-def stats_market(tmp_path_factory: pytest.TempPathFactory) -> SimResult:
-    """A marketplace large enough for statistical checks (2,000 creators, 8 weeks)."""
-    return generate(
-        tmp_path_factory.mktemp("sim-stats"), SimConfig(creators=2_000, weeks=8, seed=7)
-    )
+@pytest.fixture(scope="session", params=[None, 300], ids=["one-shard", "7-shards"])
+def stats_market(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> SimResult:
+    """A marketplace large enough for statistical checks (2,000 creators, 8 weeks), drawn in
+    one shard and in shards of 300 creators: every shape check must hold for both."""
+    config = SimConfig(creators=2_000, weeks=8, seed=7, shard_creators=request.param)
+    return generate(tmp_path_factory.mktemp("sim-stats"), config)
 
 
 def _market_db(result: SimResult) -> duckdb.DuckDBPyConnection:

@@ -8,11 +8,18 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from shopstar.cli._app import app
 from shopstar.cli._output import render
 from shopstar.sim import SimConfig, SimResult, generate
-from shopstar.sim.generate import STEPS
 
 sim_app = typer.Typer(
     help="Simulated marketplaces with ground truth (docs/simulator.md).", no_args_is_help=True
@@ -28,11 +35,20 @@ class FileFormat(StrEnum):
 
 
 def run_with_progress(out: Path, config: SimConfig, console: Console) -> SimResult:
-    """Generate ``config`` into ``out`` showing each step in a Rich status line."""
-    with console.status("simulating...") as status:
+    """Generate ``config`` into ``out`` with a Rich progress bar (one step per shard)."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("simulating: {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("start", total=None)
 
-        def step(name: str) -> None:
-            status.update(f"simulating: {name} ({STEPS.index(name) + 1}/{len(STEPS)})")
+        def step(name: str, done: int, total: int) -> None:
+            bar.update(task, description=name, completed=done, total=total)
 
         return generate(out, config, step)
 

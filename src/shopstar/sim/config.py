@@ -70,12 +70,19 @@ CATEGORIES: tuple[CategorySpec, ...] = (
 )  # fmt: skip
 
 
+SINGLE_SHARD_CREATOR_WEEKS = 1_600_000  # about 11M order lines, ~6 GB at peak
+SHARD_CREATOR_WEEKS = 600_000  # about 4M order lines per shard, ~2.5 GB at peak
+
+
 @dataclass(frozen=True)
 class SimConfig:
     """A simulation run. The defaults are the small demo marketplace (a few seconds to build).
 
     ``products_per_creator`` sets catalogue size relative to the creator count; order lines
-    scale with ``creators * weeks``.
+    scale with ``creators * weeks``. ``shard_creators`` bounds memory: creators are drawn in
+    blocks of that many (content, orders, daily rows), each written before the next is drawn.
+    None picks it: one shard up to ``SINGLE_SHARD_CREATOR_WEEKS`` creator-weeks (so such runs
+    are exactly as before sharding), else blocks of ``SHARD_CREATOR_WEEKS`` creator-weeks.
     """
 
     creators: int = 300
@@ -88,6 +95,7 @@ class SimConfig:
     format: Literal["parquet", "csv"] = "parquet"
     region: str = "US"
     currency: str = "USD"
+    shard_creators: int | None = None
 
     def __post_init__(self) -> None:
         if self.creators < 10:
@@ -97,11 +105,23 @@ class SimConfig:
         unknown = set(self.categories) - {c.name for c in CATEGORIES}
         if unknown or not self.categories:
             raise ShopstarError(f"categories: unknown {sorted(unknown)}, known {category_names()}")
+        if self.shard_creators is not None and self.shard_creators < 1:
+            raise ShopstarError("shard_creators: at least 1")
+        if self.messy and len(self.shards()) > 1:
+            raise ShopstarError("messy: only for a market drawn in one shard (fewer creators)")
 
     @property
     def days(self) -> int:
         """Number of simulated days."""
         return self.weeks * 7
+
+    def shards(self) -> list[tuple[int, int]]:
+        """Creator ranges ``[lo, hi)`` drawn one after the other (see ``shard_creators``)."""
+        size = self.shard_creators
+        if size is None:
+            single = self.creators * self.weeks <= SINGLE_SHARD_CREATOR_WEEKS
+            size = self.creators if single else max(1, SHARD_CREATOR_WEEKS // self.weeks)
+        return [(lo, min(lo + size, self.creators)) for lo in range(0, self.creators, size)]
 
     @property
     def category_specs(self) -> tuple[CategorySpec, ...]:

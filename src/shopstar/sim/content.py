@@ -44,15 +44,16 @@ class Content:
 
 
 def _schedule(
-    rng: np.random.Generator, config: SimConfig, creators: Creators
+    rng: np.random.Generator, config: SimConfig, creators: Creators, lo: int, hi: int
 ) -> tuple[IntArray, IntArray, IntArray]:
-    """Creator, kind and day of every content, ordered by creator then time."""
+    """Creator, kind and day of every content of creators ``lo`` to ``hi - 1``, ordered by
+    creator then time."""
     w = config.weeks
-    videos = rng.poisson(np.repeat(creators.videos_per_week[:, None], w, axis=1))
-    lives = rng.poisson(np.repeat(creators.lives_per_week[:, None], w, axis=1))
+    videos = rng.poisson(np.repeat(creators.videos_per_week[lo:hi, None], w, axis=1))
+    lives = rng.poisson(np.repeat(creators.lives_per_week[lo:hi, None], w, axis=1))
     counts = np.stack([videos, lives], axis=2).reshape(-1)  # creator, week, kind
     cell = np.repeat(np.arange(counts.size), counts)
-    creator = cell // (2 * w)
+    creator = lo + cell // (2 * w)
     week = (cell // 2) % w
     kind = cell % 2
     day = week * 7 + rng.integers(0, 7, len(cell))
@@ -113,11 +114,16 @@ def _group_index(counts: IntArray) -> tuple[IntArray, IntArray]:
 
 
 def build_content(
-    rng: np.random.Generator, config: SimConfig, catalog: Catalog, creators: Creators
+    rng: np.random.Generator,
+    config: SimConfig,
+    catalog: Catalog,
+    creators: Creators,
+    shard: tuple[int, int],
 ) -> Content:
-    """Draw contents, their products, daily views and clicks, and affiliate order counts."""
+    """Draw the contents of the creators in ``shard`` (``[lo, hi)``), their products, daily
+    views and clicks, and affiliate order counts. Content indices are local to the shard."""
     specs = config.category_specs
-    creator, kind, day = _schedule(rng, config, creators)
+    creator, kind, day = _schedule(rng, config, creators, *shard)
     n = len(creator)
     is_live = kind == LIVE
     tod = np.where(

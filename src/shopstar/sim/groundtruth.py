@@ -100,11 +100,9 @@ def creator_tables(
     }
 
 
-def product_tables(
-    config: SimConfig, catalog: Catalog, orders: Orders, key: Ids
-) -> dict[str, pa.Table]:
-    """``products`` and ``products_weekly`` truth tables."""
-    names = [s.name for s in config.category_specs]
+def units_sold(config: SimConfig, catalog: Catalog, orders: Orders) -> FloatArray:
+    """Units of never-cancelled lines per product x week (weeks of the data and the future
+    ones), flattened; the sums of several shards add up."""
     n_weeks = config.weeks + FUTURE_WEEKS
     was_cancelled = np.zeros(len(orders.line), dtype=bool)
     was_cancelled[orders.line[orders.cancelled]] = True
@@ -112,6 +110,15 @@ def product_tables(
     week = (orders.ordered_us[alive] // 86_400_000_000 - (config.start.toordinal() - 719_163)) // 7
     cell = orders.product[alive] * n_weeks + week
     units = np.bincount(cell, weights=orders.quantity[alive], minlength=catalog.n * n_weeks)
+    return np.asarray(units, dtype=np.float64)
+
+
+def product_tables(
+    config: SimConfig, catalog: Catalog, units: FloatArray, key: Ids
+) -> dict[str, pa.Table]:
+    """``products`` and ``products_weekly`` truth tables (``units``: from :func:`units_sold`)."""
+    names = [s.name for s in config.category_specs]
+    n_weeks = config.weeks + FUTURE_WEEKS
     weeks = np.tile(np.arange(n_weeks), catalog.n)
     future = weeks >= config.weeks
     week_start = [config.start + dt.timedelta(weeks=int(w)) for w in range(n_weeks)]

@@ -98,17 +98,21 @@ def _affiliate(
     }
 
 
-def _organic(rng: np.random.Generator, config: SimConfig, catalog: Catalog) -> dict[str, IntArray]:
+def _organic(
+    rng: np.random.Generator, config: SimConfig, catalog: Catalog, lo: int, hi: int
+) -> dict[str, IntArray]:
+    """Organic (no creator) lines of products ``lo`` to ``hi - 1``."""
     specs = config.category_specs
-    cvr = np.array([s.cvr for s in specs])[catalog.category]
-    median = np.array([s.price_median for s in specs])[catalog.category]
-    rate = ORGANIC_SCALE * m.price_factor(catalog.price, median) * cvr / 0.025
+    category = catalog.category[lo:hi]
+    cvr = np.array([s.cvr for s in specs])[category]
+    median = np.array([s.price_median for s in specs])[category]
+    rate = ORGANIC_SCALE * m.price_factor(catalog.price[lo:hi], median) * cvr / 0.025
     days = np.arange(config.days)
-    lam = rate[:, None] * catalog.appeal[:, days // 7]
-    lam[days[None, :] <= catalog.launch_week[:, None] * 7] = 0.0  # not before the day after launch
+    lam = rate[:, None] * catalog.appeal[lo:hi, days // 7]
+    lam[days[None, :] <= catalog.launch_week[lo:hi, None] * 7] = 0.0  # from the day after launch
     counts = rng.poisson(lam).reshape(-1)
     cell = np.repeat(np.arange(counts.size), counts)
-    product, day = cell // config.days, cell % config.days
+    product, day = lo + cell // config.days, cell % config.days
     n = len(cell)
     tod = rng.integers(0, 86_400, n)
     return {
@@ -128,11 +132,14 @@ def build_orders(
     catalog: Catalog,
     creators: Creators,
     content: Content,
+    organic: tuple[int, int],
 ) -> Orders:
-    """Expand funnel and organic counts to order lines; add cancellations and refunds."""
+    """Expand the funnel's counts of ``content`` and the organic demand for the products in
+    ``organic`` (``[lo, hi)``) to order lines; add cancellations and refunds. Line, order and
+    content numbers are local to these lines."""
     t0 = start_us(config)
     aff = _affiliate(rng, t0, content, catalog, creators)
-    org = _organic(rng, config, catalog)
+    org = _organic(rng, config, catalog, *organic)
     org["order_head"] = org["order_head"] + len(aff["product"])
     cols = {k: np.concatenate([aff[k], org[k]]).astype(np.int64) for k in aff}
     end = t0 + config.days * US_PER_DAY

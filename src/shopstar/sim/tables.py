@@ -54,10 +54,29 @@ def _take(column: pa.Array, index: IntArray) -> pa.Array:
     return column.take(pa.array(index, type=pa.int64(), mask=index < 0))
 
 
-def daily_followers(rng: np.random.Generator, config: SimConfig, creators: Creators) -> IntArray:
-    """Observed followers, creators x days: the growth curve with a little daily noise."""
+@dataclass(frozen=True)
+class Numbering:
+    """Where a shard's rows start in the run's numbering (its first creator, content, order
+    line, order and refund) and the digits of content and order-line ids."""
+
+    content_width: int
+    line_width: int
+    creator: int = 0
+    content: int = 0
+    line: int = 0
+    order: int = 0
+    refund: int = 0
+
+
+def daily_followers(
+    rng: np.random.Generator, config: SimConfig, creators: Creators, shard: tuple[int, int]
+) -> IntArray:
+    """Observed followers of the creators in ``shard`` (``[lo, hi)``) x days: the growth curve
+    with a little daily noise."""
     days = np.arange(config.days, dtype=np.float64)
-    curve = creators.followers0[:, None] * np.power(1.0 + creators.growth[:, None], days / 7.0)
+    lo, hi = shard
+    f0, growth = creators.followers0[lo:hi, None], creators.growth[lo:hi, None]
+    curve = f0 * np.power(1.0 + growth, days / 7.0)
     noise = np.exp(rng.normal(0.0, DAILY_FOLLOWER_NOISE, curve.shape))
     return np.maximum(1, np.round(curve * noise)).astype(np.int64)
 
@@ -65,7 +84,7 @@ def daily_followers(rng: np.random.Generator, config: SimConfig, creators: Creat
 def dimension_tables(
     config: SimConfig, catalog: Catalog, creators: Creators, followers: IntArray, key: Ids
 ) -> dict[str, pa.Table]:
-    """agencies, shops, products and creators."""
+    """agencies, shops, products and creators (``followers``: observed on the last day)."""
     specs = config.category_specs
     n_shops, n = len(catalog.shop_names), creators.n
     return {
@@ -102,7 +121,7 @@ def dimension_tables(
                 "creator_id": key.creator,
                 "handle": pa.array(creators.handles),
                 "region": pa.array([config.region] * n),
-                "followers": pa.array(followers[:, -1]),
+                "followers": pa.array(followers),
                 "joined_at": timestamps(creators.joined_us),
                 "agency_id": _take(key.agency, creators.agency),
             },
@@ -110,22 +129,35 @@ def dimension_tables(
     }
 
 
+def single_numbering(content: Content, orders: Orders) -> Numbering:
+    """The numbering of a run drawn in one shard: ids as wide as their counts need."""
+    n_lines = int(orders.line.max()) + 1 if len(orders.line) else 0
+    return Numbering(id_width(content.n), id_width(n_lines))
+
+
 def fact_tables(
-    config: SimConfig, content: Content, orders: Orders, followers: IntArray, key: Ids
+    config: SimConfig,
+    content: Content,
+    orders: Orders,
+    followers: IntArray,
+    key: Ids,
+    num: Numbering,
 ) -> dict[str, pa.Table]:
-    """creator_daily, content, content_products, content_daily, orders and refunds."""
+    """creator_daily, content, content_products, content_daily, orders and refunds of one
+    shard, numbered from ``num``."""
     epoch_day = config.start.toordinal() - 719_163
     n_creators, n_days = followers.shape
-    content_ids = ids("ct-", np.arange(content.n, dtype=np.int64), id_width(content.n))
-    n_lines = int(orders.line.max()) + 1 if len(orders.line) else 0
-    line_width = id_width(n_lines)
-    line_ids = ids("ol-", orders.line, line_width)
+    content_ids = ids("ct-", num.content + np.arange(content.n, dtype=np.int64), num.content_width)
+    line_width = num.line_width
+    line_ids = ids("ol-", num.line + orders.line, line_width)
     cur = pa.array([config.currency]).take(pa.array(np.zeros(len(orders.line), dtype=np.int64)))
     return {
         "creator_daily": _table(
             "creator_daily",
             {
-                "creator_id": key.creator.take(pa.array(np.repeat(np.arange(n_creators), n_days))),
+                "creator_id": key.creator.take(
+                    pa.array(np.repeat(np.arange(num.creator, num.creator + n_creators), n_days))
+                ),
                 "date": dates(np.tile(np.arange(n_days) + epoch_day, n_creators)),
                 "followers": pa.array(followers.reshape(-1)),
             },
@@ -160,7 +192,7 @@ def fact_tables(
             "orders",
             {
                 "order_line_id": line_ids,
-                "order_id": ids("o-", orders.order, line_width),
+                "order_id": ids("o-", num.order + orders.order, line_width),
                 "ordered_at": timestamps(orders.ordered_us),
                 "updated_at": timestamps(orders.updated_us),
                 "product_id": key.product.take(pa.array(orders.product)),
@@ -177,7 +209,9 @@ def fact_tables(
         "refunds": _table(
             "refunds",
             {
-                "refund_id": ids("rf-", np.arange(len(orders.refund_line)), line_width),
+                "refund_id": ids(
+                    "rf-", num.refund + np.arange(len(orders.refund_line)), line_width
+                ),
                 "order_line_id": line_ids.take(pa.array(orders.refund_line)),
                 "refunded_at": timestamps(orders.refund_us),
                 "amount": money(orders.refund_cents),
