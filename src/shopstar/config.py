@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shopstar.errors import ConfigError
 
 DEV_SECRET = "dev-only-change-me"
+DUCKDB_MEMORY_LIMIT = "8GB"  # scoring spills to disk beyond this (docs/performance.md, 100M)
 
 
 def default_home() -> Path:
@@ -39,6 +40,10 @@ class Settings(BaseSettings):
         default="duckdb", description="Analytics engine for `shopstar score`."
     )
     spark_master: str = Field(default="local[2]", description="Spark master URL.")
+    duckdb_memory_limit: str = Field(
+        default=DUCKDB_MEMORY_LIMIT,
+        description="Memory DuckDB may use when scoring (e.g. 8GB); the rest spills to disk.",
+    )
     secret_key: str = Field(default=DEV_SECRET, description="Signs session cookies.")
     environment: Literal["development", "production"] = Field(
         default="development", description="`production` refuses the development secret."

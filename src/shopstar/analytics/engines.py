@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Literal
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
+from shopstar.config import DUCKDB_MEMORY_LIMIT
 from shopstar.errors import ShopstarError
 
 EngineName = Literal["duckdb", "spark"]
@@ -38,12 +42,24 @@ def spark_session(master: str) -> object:
     )
 
 
-def connect(engine: EngineName, spark_master: str = "local[2]") -> BaseBackend:
-    """An Ibis backend for ``engine``."""
+def connect(
+    engine: EngineName,
+    spark_master: str = "local[2]",
+    duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT,
+) -> BaseBackend:
+    """An Ibis backend for ``engine``. DuckDB keeps to ``duckdb_memory_limit`` (e.g. ``8GB``)
+    and spills what does not fit to a directory of its own under the system's temp directory
+    (created when needed, removed when the connection closes)."""
     if engine == "duckdb":
         con = ibis.duckdb.connect()
         # DuckDB draws its own progress bar on stdout for long queries; the CLI reports progress
         con.raw_sql("SET enable_progress_bar = false")
+        spill = Path(tempfile.gettempdir()) / f"shopstar-duckdb-{uuid.uuid4().hex}"
+        con.raw_sql(f"SET temp_directory = '{spill}'")
+        try:
+            con.raw_sql(f"SET memory_limit = '{duckdb_memory_limit}'")
+        except duckdb.Error as exc:
+            raise ShopstarError(f"duckdb_memory_limit: {duckdb_memory_limit!r}: {exc}") from exc
         return con
     if engine == "spark":
         return ibis.pyspark.connect(spark_session(spark_master))
