@@ -36,8 +36,9 @@ def day_window(day: ir.DateValue, as_of: dt.date, days: int, back: int = 0) -> i
 def sold_lines(tables: Tables, as_of: dt.date) -> ir.Table:
     """Order lines not cancelled, ordered on or before ``as_of``, with category and refunds.
 
-    Columns: order_line_id, creator_id (null = organic), product_id, category, day,
-    quantity, gmv (decimal), refunded (decimal, refunds up to as-of), channel (video|live|other).
+    Columns: creator_id (null = organic), product_id, category, day, quantity, gmv (decimal),
+    refunded (decimal, refunds up to as-of), channel (video|live|other). One row per order line
+    (its id is not kept: no analytic reads it, and 10M ids made the shared copy much larger).
     """
     if (computed := shared(tables, "sold_lines", as_of)) is not None:
         return computed
@@ -65,7 +66,7 @@ def sold_lines(tables: Tables, as_of: dt.date) -> ir.Table:
         ),
     )
     lines = lines.join(products, "product_id")
-    lines = lines.left_join(refunds, "order_line_id").drop("order_line_id_right")
+    lines = lines.left_join(refunds, "order_line_id").drop("order_line_id", "order_line_id_right")
     return lines.mutate(refunded=lines.refunded.coalesce(ibis.literal(0).cast("decimal(38, 2)")))
 
 
@@ -84,15 +85,21 @@ def content_views(tables: Tables, as_of: dt.date) -> ir.Table:
     return daily.join(content, "content_id")
 
 
-def content_totals(tables: Tables, as_of: dt.date, windows: tuple[int, ...]) -> ir.Table:
+def content_totals(
+    tables: Tables, as_of: dt.date, windows: tuple[int, ...], previous: tuple[int, ...] = ()
+) -> ir.Table:
     """Every content's views up to ``as_of`` and, for each of ``windows`` (days ending at
-    ``as_of``), its daily rows, views and clicks there, in one pass over the daily rows.
+    ``as_of``), its daily rows, views and clicks there, and for each of ``previous`` (some of
+    ``windows``) its views in the window before, in one pass over the daily rows.
 
-    Columns: content_id, creator_id, kind, views (all days), and per window ``d``: ``days_d``
-    (daily rows in the window, 0 if none), ``views_d``, ``clicks_d``.
+    Columns: content_id, creator_id, kind, views (all days), per window ``d``: ``days_d``
+    (daily rows in the window, 0 if none), ``views_d``, ``clicks_d``, and per previous window
+    ``d``: ``views_prev_d`` (the ``d`` days before the last ``d``; null, as ``views_d``,
+    without daily rows there).
     """
     computed = shared(tables, "content_totals", as_of)
-    if computed is not None and all(f"days_{days}" in computed.columns for days in windows):
+    wanted = [f"days_{days}" for days in windows] + [f"views_prev_{days}" for days in previous]
+    if computed is not None and all(name in computed.columns for name in wanted):
         return computed
     daily = tables["content_daily"]
     daily = daily.filter(daily.date <= ibis.literal(as_of))
@@ -102,6 +109,9 @@ def content_totals(tables: Tables, as_of: dt.date, windows: tuple[int, ...]) -> 
         per_window[f"days_{days}"] = daily.count(where=inside)
         per_window[f"views_{days}"] = daily.views.sum(where=inside)
         per_window[f"clicks_{days}"] = daily.product_clicks.sum(where=inside)
+    for days in previous:
+        before = day_window(daily.date, as_of, days, back=1)
+        per_window[f"views_prev_{days}"] = daily.views.sum(where=before)
     totals = daily.group_by("content_id").aggregate(views=daily.views.sum(), **per_window)
     content = tables["content"].select("content_id", "creator_id", "kind")
     return totals.join(content, "content_id")
@@ -129,6 +139,31 @@ def window_views(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
     return views.group_by(["content_id", "creator_id", "kind"]).aggregate(
         views=views.views.sum(), clicks=views.clicks.sum()
     )
+
+
+def growth_views(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
+    """Views of each content in the ``days`` days ending at ``as_of`` (``cur``) and in the
+    ``days`` days before them (``prev``), for the contents with views in either (views are
+    never negative). Read from the shared content totals when they hold that window.
+
+    Columns: content_id, creator_id, kind, cur, prev (null without daily rows in the window).
+    """
+    totals = shared(tables, "content_totals", as_of)
+    if totals is not None and f"views_prev_{days}" in totals.columns:  # read, not computed again
+        views = totals.select(
+            "content_id",
+            "creator_id",
+            "kind",
+            cur=totals[f"views_{days}"],
+            prev=totals[f"views_prev_{days}"],
+        )
+    else:
+        daily = content_views(tables, as_of)
+        views = daily.group_by(["content_id", "creator_id", "kind"]).aggregate(
+            cur=daily.views.sum(where=day_window(daily.day, as_of, days)),
+            prev=daily.views.sum(where=day_window(daily.day, as_of, days, back=1)),
+        )
+    return views.filter((views.cur > 0) | (views.prev > 0))
 
 
 def lifetime_views(tables: Tables, as_of: dt.date) -> ir.Table:

@@ -92,6 +92,7 @@ def creator_metrics(tables: Tables, as_of: dt.date, windows: tuple[int, ...] = W
     sales = lines.group_by(_KEYS).aggregate(**sale)
 
     totals = content_totals(tables, as_of, windows)
+    totals = totals.filter(totals[f"days_{max(windows)}"] > 0)  # the rest counts in no window
     in_cat = totals.join(content_categories(tables), "content_id")  # one row per content × category
     exposure = in_cat.group_by(_KEYS).aggregate(
         **{

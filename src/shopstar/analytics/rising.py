@@ -16,7 +16,7 @@ import ibis
 import ibis.expr.types as ir
 
 from shopstar.analytics.audience import GROWTH_DAYS, follower_growth
-from shopstar.analytics.facts import Tables, content_categories, content_views, day_window
+from shopstar.analytics.facts import Tables, content_categories, growth_views
 
 FAST_GROWTH = 0.03  # log growth of followers per week (~3%/week)
 GIFTED_SKILL = 0.25  # lower end of the skill band above which a small creator is rising
@@ -36,11 +36,7 @@ def reach_growth(tables: Tables, as_of: dt.date) -> ir.Table:
 
     Columns: creator_id, category, reach_growth.
     """
-    views = content_views(tables, as_of)
-    per_content = views.group_by(["content_id", "creator_id"]).aggregate(
-        cur=views.views.sum(where=day_window(views.day, as_of, GROWTH_DAYS)),
-        prev=views.views.sum(where=day_window(views.day, as_of, GROWTH_DAYS, back=1)),
-    )
+    per_content = growth_views(tables, as_of, GROWTH_DAYS)
     in_cat = per_content.join(content_categories(tables), "content_id")
     agg = in_cat.group_by(["creator_id", "category"]).aggregate(
         cur_views=in_cat.cur.sum(),

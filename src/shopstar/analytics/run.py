@@ -12,7 +12,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
-from shopstar.analytics.audience import follower_growth
+from shopstar.analytics.audience import GROWTH_DAYS, follower_growth
 from shopstar.analytics.engines import materialise
 from shopstar.analytics.facts import (
     Tables,
@@ -25,7 +25,7 @@ from shopstar.analytics.facts import (
 from shopstar.analytics.metrics import WINDOWS, creator_metrics
 from shopstar.analytics.rising import RISING_INPUT, rising_table
 from shopstar.analytics.skill import SKILL_DAYS, skill_table
-from shopstar.analytics.trends import trend_table
+from shopstar.analytics.trends import WEEK, trend_table
 from shopstar.errors import ShopstarError
 
 CONTENT_WINDOWS = tuple(sorted({*WINDOWS, SKILL_DAYS}))  # windows of the shared content totals
@@ -94,7 +94,10 @@ def shared_facts(con: BaseBackend, tables: Tables, as_of: dt.date) -> Iterator[d
     built: dict[str, Callable[[Tables], ir.Table]] = {
         fact_key("sold_lines", as_of): lambda t: sold_lines(t, as_of),
         # per-content views of every window (7/28/90 days) and of all time, in one pass
-        fact_key("content_totals", as_of): lambda t: content_totals(t, as_of, CONTENT_WINDOWS),
+        # ...and the views of the window before those rising and trends compare with
+        fact_key("content_totals", as_of): lambda t: content_totals(
+            t, as_of, CONTENT_WINDOWS, previous=(WEEK, GROWTH_DAYS)
+        ),
         fact_key("content_products"): content_products,
         fact_key("content_categories"): content_categories,
         fact_key("follower_growth", as_of): lambda t: follower_growth(t, as_of),

@@ -28,12 +28,13 @@ import ibis.expr.types as ir
 from shopstar.analytics.facts import (
     Tables,
     content_products,
-    content_views,
     day_window,
+    growth_views,
     sold_lines,
 )
 
 HISTORY_WEEKS = 4
+WEEK = 7  # days: adoption compares the creators featuring a product this week and the last
 FORECAST_BASE = 1.24  # c: scales the forecast to units (see the module docstring)
 FORECAST_WEIGHTS = {  # elasticity of the forecast (next two weeks' units) to each reading
     "units_w1": 0.33,  # units sold last week
@@ -66,12 +67,10 @@ def trend_features(tables: Tables, as_of: dt.date) -> ir.Table:
         },
         organic_w1=recent.quantity.sum(where=last_week & recent.creator_id.isnull()),
     )
-    views = content_views(tables, as_of)
-    views = views.filter(day_window(views.day, as_of, 14), views.views > 0)
-    featured = views.join(content_products(tables), "content_id")
+    featured = growth_views(tables, as_of, WEEK).join(content_products(tables), "content_id")
     adoption = featured.group_by(["product_id", "category"]).aggregate(
-        adopters=featured.creator_id.nunique(where=day_window(featured.day, as_of, 7)),
-        adopters_prev=featured.creator_id.nunique(where=day_window(featured.day, as_of, 7, back=1)),
+        adopters=featured.creator_id.nunique(where=featured.cur > 0),
+        adopters_prev=featured.creator_id.nunique(where=featured.prev > 0),
     )
     keys = ["product_id", "category"]
     base = weekly.select(keys).union(adoption.select(keys), distinct=True)
