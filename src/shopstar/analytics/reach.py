@@ -16,6 +16,7 @@ import ibis
 import ibis.expr.types as ir
 
 from shopstar.analytics.audience import follower_growth
+from shopstar.analytics.exact import LOGS, exact_cov, exact_mean, exact_sum, exact_var
 from shopstar.analytics.facts import (
     Tables,
     day_window,
@@ -26,7 +27,6 @@ REACH_DAYS = 28
 CADENCE_DAYS = 90
 TIER_BOUNDS = (10_000, 100_000, 1_000_000)  # followers: nano | micro | mid | macro
 MIN_BETWEEN = 0.01  # floor of the between-creator variance of log reach
-STABLE = 9  # decimals float aggregates are rounded to (log views: far below their noise)
 
 
 def _f(value: ir.NumericValue) -> ir.FloatingValue:
@@ -48,30 +48,20 @@ def creator_reach(tables: Tables, as_of: dt.date) -> ir.Table:
     per = posts.group_by(["creator_id", "kind"]).aggregate(
         posts=posts.count(),
         n=posts.count(where=posts.fresh),
-        mean_log=posts.log_views.mean(where=posts.fresh),
-        var_log=posts.log_views.var(how="sample", where=posts.fresh),
+        mean_log=exact_mean(posts.log_views, LOGS, posts.fresh),
+        var_log=exact_var(posts.log_views, LOGS, "sample", posts.fresh),
     )
-    # float sums add up in a different order from one (parallel) run to the next: every float
-    # aggregate here is rounded to STABLE decimals, so reach is the same in every run
-    per = per.mutate(mean_log=per.mean_log.round(STABLE), var_log=per.var_log.round(STABLE))
     audience = follower_growth(tables, as_of).select("creator_id", "followers")
     per = per.join(audience, "creator_id")
     per = per.mutate(x=(_f(per.followers.fill_null(0)) + 1.0).ln())
     several = per.n >= 2
     fit = per.group_by("kind").aggregate(
-        spread=(per.var_log * _f(per.n - 1)).sum(where=several)
+        spread=exact_sum(per.var_log * _f(per.n - 1), LOGS, several)
         / _f((per.n - 1).sum(where=several)),
-        cov_xy=per.x.cov(per.mean_log, how="pop", where=several),
-        var_x=per.x.var(how="pop", where=several),
-        mean_x=per.x.mean(where=several),
-        mean_y=per.mean_log.mean(where=several),
-    )
-    fit = fit.select(
-        "kind",
-        *(
-            fit[name].round(STABLE).name(name)
-            for name in ("spread", "cov_xy", "var_x", "mean_x", "mean_y")
-        ),
+        cov_xy=exact_cov(per.x, per.mean_log, LOGS, "pop", several),
+        var_x=exact_var(per.x, LOGS, "pop", several),
+        mean_x=exact_mean(per.x, LOGS, several),
+        mean_y=exact_mean(per.mean_log, LOGS, several),
     )
     out = per.join(fit, "kind")
     spread = out.spread.fill_null(0.0)
@@ -80,10 +70,10 @@ def creator_reach(tables: Tables, as_of: dt.date) -> ir.Table:
     noise = spread / _f(out.n)
     out = out.mutate(predicted=predicted, noise=noise, resid=out.mean_log - predicted)
     between = out.group_by("kind").aggregate(
-        tau2=(out.resid.var(how="pop", where=out.n >= 2) - out.noise.mean(where=out.n >= 2))
+        tau2=exact_var(out.resid, LOGS, "pop", out.n >= 2) - exact_mean(out.noise, LOGS, out.n >= 2)
     )
     out = out.join(between, "kind")
-    tau2 = ibis.greatest(out.tau2.fill_null(MIN_BETWEEN).round(STABLE), ibis.literal(MIN_BETWEEN))
+    tau2 = ibis.greatest(out.tau2.fill_null(MIN_BETWEEN), ibis.literal(MIN_BETWEEN))
     log_mean = ibis.ifelse(
         out.n > 0,
         (out.mean_log * tau2 + out.predicted * out.noise) / (tau2 + out.noise),

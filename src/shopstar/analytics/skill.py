@@ -12,6 +12,9 @@ with a 90% band of ±1.645/√(O + α).
 star_score is the expected weekly affiliate GMV of the creator in the category: skill multiplier
 × reach × posts per week × the category's GMV per view, per content kind and creator tier
 (:mod:`shopstar.analytics.reach`), i.e. what the creator would sell with their whole cadence.
+
+Every float aggregate is an exact sum (:mod:`shopstar.analytics.exact`): results do not depend
+on the order a parallel engine adds rows in, so two runs over the same data agree bit for bit.
 """
 
 from __future__ import annotations
@@ -21,6 +24,15 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
+from shopstar.analytics.exact import (
+    LINES,
+    LOGS,
+    MONEY,
+    VIEWS,
+    exact_mean,
+    exact_sum,
+    exact_var,
+)
 from shopstar.analytics.facts import (
     Tables,
     content_categories,
@@ -70,8 +82,8 @@ def pair_exposure(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.
     featured = featured.join(shown, "content_id").join(per_content, "content_id")
     share = 1.0 / _f(featured.n_products).sqrt()
     pair_views = featured.group_by(["creator_id", "product_id", "category", "kind"]).aggregate(
-        exposure=(_f(featured.views) * share).sum(),
-        recent_exposure=(_f(featured.recent.fill_null(0)) * share).sum(),
+        exposure=exact_sum(_f(featured.views) * share, VIEWS),
+        recent_exposure=exact_sum(_f(featured.recent.fill_null(0)) * share, VIEWS),
     )
     lines = sold_lines(tables, as_of)
     lines = lines.filter(lines.creator_id.notnull(), day_window(lines.day, as_of, days))
@@ -113,15 +125,15 @@ def expected_lines(pairs: ir.Table) -> ir.Table:
     line — what an average seller makes of the products featured now.
     """
     product = pairs.group_by(["product_id", "kind"]).aggregate(
-        p_exposure=pairs.exposure.sum(),
+        p_exposure=exact_sum(pairs.exposure, VIEWS),
         p_lines=pairs.lines.sum(),
-        r_exposure=pairs.recent_exposure.sum(),
+        r_exposure=exact_sum(pairs.recent_exposure, VIEWS),
         r_lines=pairs.recent_lines.sum(),
         r_gmv=_f(pairs.recent_gmv.sum()),
     )
     category = pairs.group_by(["category", "kind"]).aggregate(
-        c_rate=_ratio(pairs.lines.sum(), pairs.exposure.sum()),
-        c_recent=_ratio(pairs.recent_lines.sum(), pairs.recent_exposure.sum()),
+        c_rate=_ratio(pairs.lines.sum(), exact_sum(pairs.exposure, VIEWS)),
+        c_recent=_ratio(pairs.recent_lines.sum(), exact_sum(pairs.recent_exposure, VIEWS)),
         c_line_gmv=_ratio(pairs.gmv.sum(), pairs.lines.sum()),
     )
     out = pairs.join(product, ["product_id", "kind"]).join(category, ["category", "kind"])
@@ -144,10 +156,10 @@ def with_prior(seen: ir.Table) -> ir.Table:
     out = out.mutate(main=_f(out.posts) >= MAIN_SHARE * _f(out.all_posts))
     side = out.filter(~out.main)
     effect = side.aggregate(
-        side=(_f(side.lines.sum()) + SIDE_PRIOR) / (side.expected.sum() + SIDE_PRIOR)
+        side=(_f(side.lines.sum()) + SIDE_PRIOR) / (exact_sum(side.expected, LINES) + SIDE_PRIOR)
     )
     out = out.cross_join(effect)
-    prior = ibis.ifelse(out.main, ibis.literal(1.0), out.side.fill_null(1.0).round(9))
+    prior = ibis.ifelse(out.main, ibis.literal(1.0), out.side.fill_null(1.0))
     return out.mutate(prior=prior).drop("all_posts", "main", "side")
 
 
@@ -167,22 +179,24 @@ def creator_prior(seen: ir.Table) -> ir.Table:
     noise = 1.0 / (_f(seen.lines) + 0.5)
     out = seen.mutate(ratio=ratio, noise=noise, sure=seen.expected >= MIN_EXPECTED)
     per_cat = out.group_by("category").aggregate(
-        tau2=(out.ratio.var(how="pop", where=out.sure) - out.noise.mean(where=out.sure)).round(6),
-        centre=out.ratio.mean(where=out.sure).round(9),
+        tau2=exact_var(out.ratio, LOGS, "pop", out.sure) - exact_mean(out.noise, LOGS, out.sure),
+        centre=exact_mean(out.ratio, LOGS, out.sure),
     )
     out = out.join(per_cat, "category")
     out = out.mutate(resid=out.ratio - out.centre.fill_null(0.0))
     sure_resid = ibis.ifelse(out.sure, out.resid, ibis.literal(0.0))
     per_creator = out.group_by("creator_id").aggregate(
-        s1=sure_resid.sum(), s2=(sure_resid * sure_resid).sum(), n=_f(out.sure.cast("int64").sum())
+        s1=exact_sum(sure_resid, LOGS),
+        s2=exact_sum(sure_resid * sure_resid, LOGS),
+        n=out.sure.cast("int64").sum(),
     )
-    pairs_within = (per_creator.n * (per_creator.n - 1.0)).sum()
+    pairs_within = _f((per_creator.n * (per_creator.n - 1)).sum())
     shared_var = per_creator.aggregate(
         tau2_g=ibis.ifelse(
             pairs_within > 0,
-            (per_creator.s1 * per_creator.s1 - per_creator.s2).sum() / pairs_within,
+            exact_sum(per_creator.s1 * per_creator.s1 - per_creator.s2, LOGS) / pairs_within,
             ibis.null("float64"),
-        ).round(6)
+        )
     )
     out = out.cross_join(shared_var)
     floor = ibis.literal(MIN_DISPERSION)
@@ -190,9 +204,10 @@ def creator_prior(seen: ir.Table) -> ir.Table:
     tau2_s = ibis.greatest(out.tau2.fill_null(MIN_DISPERSION) - tau2_g, floor)
     out = out.mutate(tau2_g=tau2_g, tau2_s=tau2_s, weight=1.0 / (tau2_s + out.noise))
     creator = ibis.window(group_by="creator_id")
-    others = out.weight.sum().over(creator) - out.weight
+    others = exact_sum(out.weight, LOGS, over=creator) - out.weight
     precision = 1.0 / out.tau2_g + others
-    shift = ((out.weight * out.resid).sum().over(creator) - out.weight * out.resid) / precision
+    pulls = exact_sum(out.weight * out.resid, LOGS, over=creator)
+    shift = (pulls - out.weight * out.resid) / precision
     out = out.mutate(
         prior=out.prior * shift.exp(), prior_strength=1.0 / (out.tau2_s + 1.0 / precision)
     )
@@ -214,10 +229,10 @@ def star_base(tables: Tables, as_of: dt.date, by_kind: ir.Table, pairs: ir.Table
     category, reach, posts_per_week, value_per_view, base_gmv.
     """
     value = by_kind.group_by(["category", "kind", "tier"]).aggregate(
-        value_per_view=_ratio(by_kind.recent_value.sum(), by_kind.recent_views.sum())
+        value_per_view=_ratio(exact_sum(by_kind.recent_value, MONEY), by_kind.recent_views.sum())
     )
     any_tier = by_kind.group_by(["category", "kind"]).aggregate(
-        any_tier=_ratio(by_kind.recent_value.sum(), by_kind.recent_views.sum())
+        any_tier=_ratio(exact_sum(by_kind.recent_value, MONEY), by_kind.recent_views.sum())
     )
     kinds = pairs.join(creator_reach(tables, as_of), "creator_id")
     kinds = kinds.left_join(value, ["category", "kind", "tier"]).drop(
@@ -227,9 +242,9 @@ def star_base(tables: Tables, as_of: dt.date, by_kind: ir.Table, pairs: ir.Table
     per_view = kinds.value_per_view.coalesce(kinds.any_tier).fill_null(0.0)
     weekly_views = kinds.reach * kinds.posts_per_week
     out = kinds.group_by(["creator_id", "category"]).aggregate(
-        weekly_views=weekly_views.sum(),
-        posts_per_week=kinds.posts_per_week.sum(),
-        base_gmv=(weekly_views * per_view).sum(),
+        weekly_views=exact_sum(weekly_views, VIEWS),
+        posts_per_week=exact_sum(kinds.posts_per_week, LOGS),
+        base_gmv=exact_sum(weekly_views * per_view, MONEY),
     )
     return out.select(
         "creator_id",
@@ -245,19 +260,20 @@ def star_base(tables: Tables, as_of: dt.date, by_kind: ir.Table, pairs: ir.Table
     )
 
 
-def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:
-    """Skill, its band, reach and star_score of every creator × category with views.
-
-    Columns: creator_id, category, views, posts, lines, expected, gmv, prior_strength,
-    multiplier, skill, skill_low, skill_high, reach, posts_per_week, value_per_view, star_score.
+def kind_totals(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:
+    """Views, posts and order lines of each creator × category × content kind with views, what
+    skill and star_score add up. Columns: creator_id, category, kind, tier, views,
+    recent_views, posts, lines, expected, gmv, recent_value.
     """
+    if (computed := shared(tables, f"kind_totals_{days}", as_of)) is not None:
+        return computed
     keys = ["creator_id", "category", "kind"]
     pairs = expected_lines(pair_exposure(tables, as_of, days))
     sold = pairs.group_by(keys).aggregate(
         lines=pairs.lines.sum(),
-        expected=pairs.expected.sum(),
+        expected=exact_sum(pairs.expected, LINES),
         gmv=pairs.gmv.sum(),
-        recent_value=pairs.recent_value.sum(),
+        recent_value=exact_sum(pairs.recent_value, MONEY),
     )
     per_content = window_views(tables, as_of, days).drop("clicks")
     recent = window_views(tables, as_of, VALUE_DAYS).select("content_id", recent="views")
@@ -270,12 +286,21 @@ def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Ta
         recent_views=in_cat.recent.sum(),
         posts=in_cat.content_id.nunique(),
     )
-    by_kind = by_kind.filter(by_kind.views > 0).join(sold, keys)
+    return by_kind.filter(by_kind.views > 0).join(sold, keys)
+
+
+def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:
+    """Skill, its band, reach and star_score of every creator × category with views.
+
+    Columns: creator_id, category, views, posts, lines, expected, gmv, prior_strength,
+    multiplier, skill, skill_low, skill_high, reach, posts_per_week, value_per_view, star_score.
+    """
+    by_kind = kind_totals(tables, as_of, days)
     seen = by_kind.group_by(["creator_id", "category"]).aggregate(
         views=by_kind.views.sum(),
         posts=by_kind.posts.sum(),
         lines=by_kind.lines.sum(),
-        expected=by_kind.expected.sum(),
+        expected=exact_sum(by_kind.expected, LINES),
         gmv=by_kind.gmv.sum(),
         tier=by_kind.tier.max(),
     )
