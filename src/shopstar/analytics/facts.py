@@ -45,14 +45,14 @@ def sold_lines(tables: Tables, as_of: dt.date) -> ir.Table:
     orders = tables["orders"]
     products = tables["products"].select("product_id", "category")
     refunds = tables["refunds"]
+    # "on or before as_of" as a comparison of timestamps: no date computed per row to filter
+    end = ibis.literal(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.UTC))
     refunds = (
-        refunds.filter(refunds.refunded_at.date() <= ibis.literal(as_of))
+        refunds.filter(refunds.refunded_at < end)
         .group_by("order_line_id")
         .aggregate(refunded=refunds.amount.sum())
     )
-    lines = orders.filter(
-        orders.status != "cancelled", orders.ordered_at.date() <= ibis.literal(as_of)
-    ).select(
+    lines = orders.filter(orders.status != "cancelled", orders.ordered_at < end).select(
         "order_line_id",
         "creator_id",
         "product_id",
