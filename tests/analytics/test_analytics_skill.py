@@ -46,7 +46,7 @@ def skills() -> dict[str, dict[str, float]]:
 def test_gifted_creator_beats_one_riding_a_hot_product(skills: dict) -> None:
     gifted, lucky = skills["gifted"], skills["lucky"]
     assert lucky["lines"] / lucky["views"] > gifted["lines"] / gifted["views"]  # raw CVR
-    assert gifted["skill"] > 0.7  # ~log(3), slightly shrunk
+    assert gifted["skill"] > 0.65  # log(3) = 1.1, shrunk toward the average
     assert abs(lucky["skill"]) < 0.15
     assert gifted["skill_low"] > 0 > lucky["skill_low"]
 

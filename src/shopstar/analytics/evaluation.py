@@ -5,8 +5,10 @@
 - star_score: precision@50 against the top ``true_potential`` among scored pairs (baselines:
   followers; raw affiliate GMV in the category over 90 days), and two diagnostics: the same
   precision with the true skill in place of ours (what a perfect skill estimate would reach
-  with our reach and category value), and how many of the true top 50 have fewer than
-  :data:`MIN_VIEWS` views in the category (pairs whose skill the data barely show);
+  with our reach and category value; the true skill moved per category onto our multiplier's
+  scale by the median gap over pairs with at least :data:`MIN_VIEWS` views), and how many of
+  the true top 50 have fewer than :data:`MIN_VIEWS` views in the category (pairs whose skill
+  the data barely show);
 - rising: precision and recall of the flagged rising creators against ``is_rising`` (baseline:
   the same number of creators with the largest absolute follower gain);
 - trends: mean over categories of precision@20 of ``trend_score`` against the best-sellers
@@ -93,6 +95,10 @@ def evaluate_stars(result: ScoreResult, truth: Truth) -> dict[str, float | int]:
         ascending=False, kind="stable"
     )
     by_gain = set(gain.index[: len(flagged)])
+    # our multiplier is against the average seller of the same products, true_skill against a
+    # skill-0 one: per category, the median gap over well-seen pairs puts the truth on our scale
+    gap = (np.log(seen["multiplier"]) - seen["true_skill"]).groupby(level="category").median()
+    offset = pairs.index.get_level_values("category").map(gap).fillna(0.0).to_numpy()
     return {
         "skill_spearman": spearman(seen["skill"], seen["true_skill"]),
         "skill_spearman_gmv_per_view": spearman(gmv_per_view, seen["true_skill"]),
@@ -109,7 +115,7 @@ def evaluate_stars(result: ScoreResult, truth: Truth) -> dict[str, float | int]:
             TOP_STARS,
         ),
         "star_precision_true_skill": _precision_at(
-            pairs["star_score"] / pairs["multiplier"] * np.exp(pairs["true_skill"]),
+            pairs["star_score"] / pairs["multiplier"] * np.exp(pairs["true_skill"] + offset),
             pairs["true_potential"],
             TOP_STARS,
         ),

@@ -7,7 +7,9 @@ multiplier has a Gamma prior of mean ``m`` and shape α per category (α from th
 dispersion; ``m`` = 1 in the creator's main categories, the market-wide side-category ratio
 elsewhere), so its posterior mean is ``(O + α m) / (E + α)``: small samples stay near what is
 typical. ``skill`` is the log of that multiplier (0 = average seller of the same products),
-with a 90% band of ±1.645/√(O + α).
+with a 90% band of ±1.645/√(O + α). The baselines are computed twice: the second time, each
+other seller's exposure is weighted by their first-pass multiplier, so a product's baseline does
+not depend on how gifted the few creators who featured it happen to be.
 
 star_score is the expected weekly affiliate GMV of the creator in the category: skill multiplier
 × reach × posts per week × the category's GMV per view, per content kind and creator tier
@@ -117,33 +119,46 @@ def _smoothed(
     )
 
 
-def expected_lines(pairs: ir.Table) -> ir.Table:
+def expected_lines(pairs: ir.Table, sellers: ir.Table | None = None) -> ir.Table:
     """Add ``expected``: the lines the pair's exposure would get at the baseline rate of the
     product in that content kind, from every *other* creator's exposure and lines, smoothed
     toward the category's rate for the kind; and ``recent_value``: the GMV its recent exposure
     would make at the product's recent rate (all creators, smoothed the same way) and GMV per
     line — what an average seller makes of the products featured now.
+
+    With ``sellers`` (creator_id, category, multiplier), each creator's exposure counts
+    ``multiplier`` times in the products' and categories' rates: a product sold mostly by
+    gifted (or poor) sellers gets the rate an average seller would get, not theirs.
     """
+    if sellers is None:
+        pairs = pairs.mutate(seller=ibis.literal(1.0))
+    else:
+        pairs = pairs.left_join(sellers, ["creator_id", "category"])
+        pairs = pairs.drop("creator_id_right", "category_right")
+        pairs = pairs.mutate(seller=pairs.multiplier.fill_null(1.0)).drop("multiplier")
+    pairs = pairs.mutate(
+        w_exposure=pairs.exposure * pairs.seller, w_recent=pairs.recent_exposure * pairs.seller
+    )
     product = pairs.group_by(["product_id", "kind"]).aggregate(
-        p_exposure=exact_sum(pairs.exposure, VIEWS),
+        p_exposure=exact_sum(pairs.w_exposure, VIEWS),
         p_lines=pairs.lines.sum(),
-        r_exposure=exact_sum(pairs.recent_exposure, VIEWS),
+        r_exposure=exact_sum(pairs.w_recent, VIEWS),
         r_lines=pairs.recent_lines.sum(),
         r_gmv=_f(pairs.recent_gmv.sum()),
     )
     category = pairs.group_by(["category", "kind"]).aggregate(
-        c_rate=_ratio(pairs.lines.sum(), exact_sum(pairs.exposure, VIEWS)),
-        c_recent=_ratio(pairs.recent_lines.sum(), exact_sum(pairs.recent_exposure, VIEWS)),
+        c_rate=_ratio(pairs.lines.sum(), exact_sum(pairs.w_exposure, VIEWS)),
+        c_recent=_ratio(pairs.recent_lines.sum(), exact_sum(pairs.w_recent, VIEWS)),
         c_line_gmv=_ratio(pairs.gmv.sum(), pairs.lines.sum()),
     )
     out = pairs.join(product, ["product_id", "kind"]).join(category, ["category", "kind"])
-    rate = _smoothed(out.p_lines - out.lines, out.p_exposure - out.exposure, out.c_rate)
+    rate = _smoothed(out.p_lines - out.lines, out.p_exposure - out.w_exposure, out.c_rate)
     recent_rate = _smoothed(out.r_lines, out.r_exposure, out.c_recent.fill_null(0.0))
     line_gmv = ibis.ifelse(out.r_lines > 0, out.r_gmv / _f(out.r_lines), out.c_line_gmv)
     return out.mutate(
         expected=out.exposure * rate,
         recent_value=out.recent_exposure * recent_rate * line_gmv.fill_null(0.0),
-    ).drop(*product.columns[2:], *category.columns[2:])
+    ).drop("seller", "w_exposure", "w_recent", *product.columns[2:], *category.columns[2:])
 
 
 def with_prior(seen: ir.Table) -> ir.Table:
@@ -260,6 +275,16 @@ def star_base(tables: Tables, as_of: dt.date, by_kind: ir.Table, pairs: ir.Table
     )
 
 
+def _sold(pairs: ir.Table) -> ir.Table:
+    """Observed and expected lines, GMV and recent value per creator × category × kind."""
+    return pairs.group_by(["creator_id", "category", "kind"]).aggregate(
+        lines=pairs.lines.sum(),
+        expected=exact_sum(pairs.expected, LINES),
+        gmv=pairs.gmv.sum(),
+        recent_value=exact_sum(pairs.recent_value, MONEY),
+    )
+
+
 def kind_totals(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:
     """Views, posts and order lines of each creator × category × content kind with views, what
     skill and star_score add up. Columns: creator_id, category, kind, tier, views,
@@ -268,13 +293,7 @@ def kind_totals(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Ta
     if (computed := shared(tables, f"kind_totals_{days}", as_of)) is not None:
         return computed
     keys = ["creator_id", "category", "kind"]
-    pairs = expected_lines(pair_exposure(tables, as_of, days))
-    sold = pairs.group_by(keys).aggregate(
-        lines=pairs.lines.sum(),
-        expected=exact_sum(pairs.expected, LINES),
-        gmv=pairs.gmv.sum(),
-        recent_value=exact_sum(pairs.recent_value, MONEY),
-    )
+    sold = _sold(expected_lines(pair_exposure(tables, as_of, days)))
     per_content = window_views(tables, as_of, days).drop("clicks")
     recent = window_views(tables, as_of, VALUE_DAYS).select("content_id", recent="views")
     per_content = per_content.left_join(recent, "content_id").drop("content_id_right")
@@ -289,14 +308,9 @@ def kind_totals(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Ta
     return by_kind.filter(by_kind.views > 0).join(sold, keys)
 
 
-def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:
-    """Skill, its band, reach and star_score of every creator × category with views.
-
-    Columns: creator_id, category, views, posts, lines, expected, gmv, prior_strength,
-    multiplier, skill, skill_low, skill_high, reach, posts_per_week, value_per_view, star_score.
-    """
-    by_kind = kind_totals(tables, as_of, days)
-    seen = by_kind.group_by(["creator_id", "category"]).aggregate(
+def _per_category(by_kind: ir.Table) -> ir.Table:
+    """Creator × category totals of :func:`kind_totals` rows (tier: the creator's)."""
+    return by_kind.group_by(["creator_id", "category"]).aggregate(
         views=by_kind.views.sum(),
         posts=by_kind.posts.sum(),
         lines=by_kind.lines.sum(),
@@ -304,13 +318,34 @@ def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Ta
         gmv=by_kind.gmv.sum(),
         tier=by_kind.tier.max(),
     )
-    base = star_base(tables, as_of, by_kind, seen.select("creator_id", "category", "tier"))
-    seen = creator_prior(with_prior(seen.drop("tier")))
-    out = seen.left_join(base, ["creator_id", "category"])
-    out = out.drop("creator_id_right", "category_right")
+
+
+def _posterior(seen: ir.Table) -> ir.Table:
+    """Add the prior (:func:`with_prior`, :func:`creator_prior`) and the posterior mean
+    ``multiplier`` of each creator × category."""
+    out = creator_prior(with_prior(seen.drop("tier")))
     alpha = out.prior_strength
-    multiplier = (_f(out.lines) + alpha * out.prior) / (out.expected + alpha)
-    band = Z90 / (_f(out.lines) + alpha).sqrt()
+    return out.mutate(multiplier=(_f(out.lines) + alpha * out.prior) / (out.expected + alpha))
+
+
+def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:
+    """Skill, its band, reach and star_score of every creator × category with views.
+
+    Columns: creator_id, category, views, posts, lines, expected, gmv, prior_strength,
+    multiplier, skill, skill_low, skill_high, reach, posts_per_week, value_per_view, star_score.
+    """
+    by_kind = kind_totals(tables, as_of, days)
+    # second pass: product baselines with each other seller's exposure weighted by their skill
+    sellers = _posterior(_per_category(by_kind)).select("creator_id", "category", "multiplier")
+    sold = _sold(expected_lines(pair_exposure(tables, as_of, days), sellers))
+    by_kind = by_kind.drop("lines", "expected", "gmv", "recent_value")
+    by_kind = by_kind.join(sold, ["creator_id", "category", "kind"])
+    seen = _per_category(by_kind)
+    base = star_base(tables, as_of, by_kind, seen.select("creator_id", "category", "tier"))
+    out = _posterior(seen).left_join(base, ["creator_id", "category"])
+    out = out.drop("creator_id_right", "category_right")
+    multiplier = out.multiplier
+    band = Z90 / (_f(out.lines) + out.prior_strength).sqrt()
     zero = ibis.literal(0.0)
     out = out.mutate(
         multiplier=multiplier,
