@@ -308,6 +308,20 @@ def kind_totals(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Ta
     return by_kind.filter(by_kind.views > 0).join(sold, keys)
 
 
+def reweighted_totals(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:
+    """:func:`kind_totals` with the expected lines and recent value of a second pass, whose
+    product baselines weight every other seller's exposure by their first-pass multiplier.
+    Same columns; what skill and star_score read.
+    """
+    if (computed := shared(tables, f"reweighted_totals_{days}", as_of)) is not None:
+        return computed
+    by_kind = kind_totals(tables, as_of, days)
+    sellers = _posterior(_per_category(by_kind)).select("creator_id", "category", "multiplier")
+    sold = _sold(expected_lines(pair_exposure(tables, as_of, days), sellers))
+    by_kind = by_kind.drop("lines", "expected", "gmv", "recent_value")
+    return by_kind.join(sold, ["creator_id", "category", "kind"])
+
+
 def _per_category(by_kind: ir.Table) -> ir.Table:
     """Creator × category totals of :func:`kind_totals` rows (tier: the creator's)."""
     return by_kind.group_by(["creator_id", "category"]).aggregate(
@@ -334,12 +348,7 @@ def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Ta
     Columns: creator_id, category, views, posts, lines, expected, gmv, prior_strength,
     multiplier, skill, skill_low, skill_high, reach, posts_per_week, value_per_view, star_score.
     """
-    by_kind = kind_totals(tables, as_of, days)
-    # second pass: product baselines with each other seller's exposure weighted by their skill
-    sellers = _posterior(_per_category(by_kind)).select("creator_id", "category", "multiplier")
-    sold = _sold(expected_lines(pair_exposure(tables, as_of, days), sellers))
-    by_kind = by_kind.drop("lines", "expected", "gmv", "recent_value")
-    by_kind = by_kind.join(sold, ["creator_id", "category", "kind"])
+    by_kind = reweighted_totals(tables, as_of, days)
     seen = _per_category(by_kind)
     base = star_base(tables, as_of, by_kind, seen.select("creator_id", "category", "tier"))
     out = _posterior(seen).left_join(base, ["creator_id", "category"])
