@@ -1,8 +1,25 @@
-"""The DuckDB connection the scoring job uses."""
+"""The connections the scoring job uses, and what a run computes once for every analytic."""
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+
 from shopstar.analytics.engines import connect
+from shopstar.analytics.facts import fact_key
+from shopstar.analytics.inputs import parquet_tables
+from shopstar.analytics.run import latest_day, shared_facts
+from shopstar.analytics.skill import (
+    SKILL_DAYS,
+    kind_totals,
+    pair_exposure,
+    reweighted_totals,
+    skill_table,
+)
+from shopstar.sim import SimConfig, generate
 
 
 def test_duckdb_draws_no_progress_bar_of_its_own() -> None:
@@ -12,3 +29,61 @@ def test_duckdb_draws_no_progress_bar_of_its_own() -> None:
     finally:
         con.disconnect()
     assert setting == (False,)
+
+
+def _inlined_reads(sql: str) -> Counter[str]:
+    """How many times ``sql`` reads each table once every common table expression is inlined,
+    as Spark does (it runs each read again)."""
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    ctes = {cte.alias: cte.this for cte in tree.find_all(exp.CTE)}
+    done: dict[str, Counter[str]] = {}
+
+    def reads(node: exp.Expression) -> Counter[str]:
+        out: Counter[str] = Counter()
+        for table in node.find_all(exp.Table):
+            if table.name in ctes and not table.db:
+                if table.name not in done:
+                    done[table.name] = reads(ctes[table.name])
+                out.update(done[table.name])
+            else:
+                out[table.name] += 1
+        return out
+
+    main = tree.copy()
+    main.set("with_", None)
+    return reads(main)
+
+
+def test_no_query_of_a_run_reads_the_order_lines_or_the_pairs_again_and_again(
+    tmp_path: Path,
+) -> None:
+    """The skill query reads its creator × category × kind totals ~20 times and, through them,
+    would read the creator × product pairs ~60 times (Spark computes each read again): the run
+    computes the pairs and the totals once (shared facts); then neither the skill query nor any
+    fact reads the order lines more than once or the pairs more than three times."""
+    generate(tmp_path, SimConfig(creators=10, weeks=2, seed=3))
+    con = connect("duckdb")
+    tables = parquet_tables(con, tmp_path)
+    day = latest_day(con, tables)
+    with shared_facts(con, tables, day) as facts:
+        names = {
+            value.get_name().split(".")[-1]: key.split("@")[0]
+            for key, value in facts.items()
+            if key.startswith("fact:")
+        }
+        queries = {"skill": skill_table(facts, day)}
+        for name, build in (
+            ("pair_exposure", pair_exposure),
+            ("kind_totals", kind_totals),
+            ("reweighted_totals", reweighted_totals),
+        ):
+            key = fact_key(f"{name}_{SKILL_DAYS}", day)
+            queries[name] = build({k: v for k, v in facts.items() if k != key}, day)
+        for query, expr in queries.items():
+            reads = {names.get(t, t): n for t, n in _inlined_reads(str(con.compile(expr))).items()}
+            assert reads.get("fact:sold_lines", 0) <= 1, (query, reads)
+            assert reads.get(f"fact:pair_exposure_{SKILL_DAYS}", 0) <= 3, (query, reads)
+        skill_reads = _inlined_reads(str(con.compile(queries["skill"])))
+        assert {names.get(t, t) for t in skill_reads} >= {f"fact:reweighted_totals_{SKILL_DAYS}"}
+        assert con.to_pyarrow(queries["skill"]).num_rows > 0
+    con.disconnect()

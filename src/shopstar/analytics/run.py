@@ -24,7 +24,13 @@ from shopstar.analytics.facts import (
 )
 from shopstar.analytics.metrics import WINDOWS, creator_metrics
 from shopstar.analytics.rising import RISING_INPUT, rising_table
-from shopstar.analytics.skill import SKILL_DAYS, skill_table
+from shopstar.analytics.skill import (
+    SKILL_DAYS,
+    kind_totals,
+    pair_exposure,
+    reweighted_totals,
+    skill_table,
+)
 from shopstar.analytics.trends import WEEK, trend_table
 from shopstar.errors import ShopstarError
 
@@ -101,6 +107,12 @@ def shared_facts(con: BaseBackend, tables: Tables, as_of: dt.date) -> Iterator[d
         fact_key("content_products"): content_products,
         fact_key("content_categories"): content_categories,
         fact_key("follower_growth", as_of): lambda t: follower_growth(t, as_of),
+        # the skill query reads its creator x category x kind totals ~20 times and, through
+        # them, the creator x product pairs ~60 times: Spark inlines common table expressions
+        # and would compute them again for each read
+        fact_key(f"pair_exposure_{SKILL_DAYS}", as_of): lambda t: pair_exposure(t, as_of),
+        fact_key(f"kind_totals_{SKILL_DAYS}", as_of): lambda t: kind_totals(t, as_of),
+        fact_key(f"reweighted_totals_{SKILL_DAYS}", as_of): lambda t: reweighted_totals(t, as_of),
     }
     facts: dict[str, ir.Table] = {}
     releases: list[Callable[[], object]] = []
