@@ -38,7 +38,7 @@ def sold_lines(tables: Tables, as_of: dt.date) -> ir.Table:
 
     Columns: creator_id (null = organic), product_id, category, day, quantity, gmv (decimal),
     refunded (decimal, refunds up to as-of), channel (video|live|other). One row per order line
-    (its id is not kept: no analytic reads it, and 10M ids made the shared copy much larger).
+    (its id is not kept: no analytic reads it after the refunds are joined).
     """
     if (computed := shared(tables, "sold_lines", as_of)) is not None:
         return computed
