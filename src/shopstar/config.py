@@ -19,6 +19,7 @@ from shopstar.errors import ConfigError
 
 DEV_SECRET = "dev-only-change-me"
 DUCKDB_MEMORY_LIMIT = "8GB"  # scoring spills to disk beyond this (docs/performance.md, 100M)
+DUCKDB_SPILL_LIMIT = "30GB"  # and fails beyond this much spilled, rather than fill the disk
 
 
 def default_home() -> Path:
@@ -43,6 +44,10 @@ class Settings(BaseSettings):
     duckdb_memory_limit: str = Field(
         default=DUCKDB_MEMORY_LIMIT,
         description="Memory DuckDB may use when scoring (e.g. 8GB); the rest spills to disk.",
+    )
+    duckdb_spill_limit: str = Field(
+        default=DUCKDB_SPILL_LIMIT,
+        description="Disk DuckDB may spill to when scoring; a query needing more fails.",
     )
     secret_key: str = Field(default=DEV_SECRET, description="Signs session cookies.")
     environment: Literal["development", "production"] = Field(

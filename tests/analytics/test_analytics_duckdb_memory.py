@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from shopstar.analytics.engines import connect
@@ -35,3 +36,14 @@ def test_the_limit_is_a_setting_and_a_bad_one_is_refused(monkeypatch: pytest.Mon
     assert get_settings().duckdb_memory_limit == "3GB"
     with pytest.raises(ShopstarError, match="duckdb_memory_limit"):
         connect("duckdb", duckdb_memory_limit="lots")
+    with pytest.raises(ShopstarError, match="duckdb_spill_limit"):
+        connect("duckdb", duckdb_spill_limit="lots")
+
+
+def test_a_query_needing_more_than_the_spill_limit_fails() -> None:
+    con = connect("duckdb", duckdb_memory_limit="50MB", duckdb_spill_limit="20MB")
+    with pytest.raises(duckdb.Error, match=r"(?i)temp|disk|memory"):
+        con.raw_sql(
+            "SELECT count(*) FROM (SELECT i, count(*) FROM range(20000000) t(i) GROUP BY i)"
+        ).fetchall()
+    con.disconnect()

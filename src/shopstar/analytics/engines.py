@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from shopstar.config import DUCKDB_MEMORY_LIMIT
+from shopstar.config import DUCKDB_MEMORY_LIMIT, DUCKDB_SPILL_LIMIT
 from shopstar.errors import ShopstarError
 
 EngineName = Literal["duckdb", "spark"]
@@ -46,9 +46,11 @@ def connect(
     engine: EngineName,
     spark_master: str = "local[2]",
     duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT,
+    duckdb_spill_limit: str = DUCKDB_SPILL_LIMIT,
 ) -> BaseBackend:
     """An Ibis backend for ``engine``. DuckDB keeps to ``duckdb_memory_limit`` (e.g. ``8GB``)
-    and spills what does not fit to a directory of its own under the system's temp directory
+    and spills what does not fit, up to ``duckdb_spill_limit`` (then the query fails rather
+    than filling the disk), to a directory of its own under the system's temp directory
     (created when needed, removed when the connection closes)."""
     if engine == "duckdb":
         con = ibis.duckdb.connect()
@@ -56,10 +58,15 @@ def connect(
         con.raw_sql("SET enable_progress_bar = false")
         spill = Path(tempfile.gettempdir()) / f"shopstar-duckdb-{uuid.uuid4().hex}"
         con.raw_sql(f"SET temp_directory = '{spill}'")
-        try:
-            con.raw_sql(f"SET memory_limit = '{duckdb_memory_limit}'")
-        except duckdb.Error as exc:
-            raise ShopstarError(f"duckdb_memory_limit: {duckdb_memory_limit!r}: {exc}") from exc
+        limits = {
+            "memory_limit": ("duckdb_memory_limit", duckdb_memory_limit),
+            "max_temp_directory_size": ("duckdb_spill_limit", duckdb_spill_limit),
+        }
+        for option, (setting, value) in limits.items():
+            try:
+                con.raw_sql(f"SET {option} = '{value}'")
+            except duckdb.Error as exc:
+                raise ShopstarError(f"{setting}: {value!r}: {exc}") from exc
         return con
     if engine == "spark":
         return ibis.pyspark.connect(spark_session(spark_master))

@@ -37,7 +37,9 @@ def score_and_publish(
     """Score the lake of ``settings`` up to ``as_of`` on ``engine`` (orders in ``currency``,
     default the most used) and publish a new run."""
     name: EngineName = engine or settings.engine
-    con = connect(name, settings.spark_master, settings.duckdb_memory_limit)
+    con = connect(
+        name, settings.spark_master, settings.duckdb_memory_limit, settings.duckdb_spill_limit
+    )
     try:
         result = score(con, lake_tables(con, Lake(settings.lake_dir)), as_of, currency)
     finally:
