@@ -74,15 +74,26 @@ def connect(
 
 
 def materialise(con: BaseBackend, expr: ir.Table) -> tuple[ir.Table, Callable[[], object]]:
-    """``expr`` computed once on ``con`` (a temporary table on DuckDB, a cached DataFrame
-    elsewhere), and the function that frees it."""
+    """``expr`` computed once on ``con`` (a temporary table on DuckDB, a locally checkpointed
+    DataFrame on Spark), and the function that frees it."""
     if con.name == "duckdb":
         # by hand: Ibis's own DROP of a cached table comes out without its name on this DuckDB
         name = f"shopstar_{uuid.uuid4().hex}"
         table = con.create_table(name, expr, temp=True)
         return table, lambda: con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
-    cached = expr.cache()
-    con.execute(cached.count())  # computed now, once (Spark caches lazily, on first use)
-    if cached.schema() != expr.schema():  # keep the types the expressions reading it expect
-        return cached.cast(expr.schema()), cached.release
-    return cached, cached.release
+    # a checkpoint, not a cache: a cached DataFrame keeps its whole plan, which Spark analyses
+    # again inside every query reading it (plans of facts built on facts grow multiplicatively:
+    # the skill query's ran the driver out of heap)
+    name = f"shopstar_{uuid.uuid4().hex}"
+    frame = con._session.sql(con.compile(expr)).localCheckpoint(eager=True)
+    rows = frame._jdf.queryExecution().logical().rdd()  # the checkpointed rows, in the JVM
+    frame.createOrReplaceTempView(name)
+    table = con.table(name)
+    if table.schema() != expr.schema():  # keep the types the expressions reading it expect
+        table = table.cast(expr.schema())
+
+    def release() -> None:
+        con._session.catalog.dropTempView(name)
+        rows.unpersist(False)  # DataFrame.unpersist leaves a checkpoint's rows in memory
+
+    return table, release

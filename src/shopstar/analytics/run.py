@@ -91,7 +91,7 @@ def in_currency(tables: Tables, currency: str) -> dict[str, ir.Table]:
 @contextmanager
 def shared_facts(con: BaseBackend, tables: Tables, as_of: dt.date) -> Iterator[dict[str, ir.Table]]:
     """``tables`` plus the facts of ``as_of``, each computed once on ``con`` (a temporary table
-    on DuckDB, a cached DataFrame on Spark): every analytic then reads them instead of computing
+    on DuckDB, a checkpoint on Spark): every analytic then reads them instead of computing
     the same joins again. They are dropped on exit. Daily content views (30M rows at 10M order
     lines) are not kept: every window and the lifetime views come from the per-content totals,
     and the two analytics that still read days (rising, trends) cost no more reading them from
