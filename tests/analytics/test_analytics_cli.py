@@ -103,3 +103,28 @@ def test_unknown_category_is_one_clear_line(home: Path) -> None:
     done = shopstar(home, "stars", "--category", "nope", check=False)
     assert done.returncode == 1
     assert done.stderr.startswith("error: category: 'nope' has no scores (known: baby, beauty")
+
+
+def _run_ids(home: Path) -> list[int]:
+    engine = make_engine(f"sqlite:///{home / 'shopstar.db'}")
+    try:
+        with make_sessionmaker(engine)() as session:
+            return list(session.scalars(select(ScoreRun.id).order_by(ScoreRun.id)))
+    finally:
+        engine.dispose()
+
+
+def test_running_out_of_memory_is_one_clear_error(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lake too large for DuckDB's memory and spill limits: one line naming the settings to
+    raise, no traceback, and no new run published."""
+    runs = _run_ids(home)
+    monkeypatch.setenv("SHOPSTAR_DUCKDB_MEMORY_LIMIT", "4MB")
+    monkeypatch.setenv("SHOPSTAR_DUCKDB_SPILL_LIMIT", "1MB")
+    done = shopstar(home, "score", check=False)
+    assert done.returncode == 1, done
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1, done.stderr
+    assert "duckdb_memory_limit (now 4MB)" in done.stderr
+    assert "duckdb_spill_limit (now 1MB)" in done.stderr
+    assert runs and _run_ids(home) == runs

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import duckdb
+
 from shopstar.analytics.engines import EngineName, connect
 from shopstar.analytics.publish import publish
 from shopstar.analytics.run import score
 from shopstar.analytics.source import lake_tables
 from shopstar.config import Settings
 from shopstar.db import make_engine, make_sessionmaker, upgrade
+from shopstar.errors import ShopstarError
 from shopstar.lake import Lake
 
 
@@ -42,6 +45,13 @@ def score_and_publish(
     )
     try:
         result = score(con, lake_tables(con, Lake(settings.lake_dir)), as_of, currency)
+    except duckdb.OutOfMemoryException as exc:
+        message = str(exc).splitlines()[0]
+        raise ShopstarError(
+            f"score: DuckDB ran out of memory ({message}); raise duckdb_memory_limit (now "
+            f"{settings.duckdb_memory_limit}) or duckdb_spill_limit (now "
+            f"{settings.duckdb_spill_limit}), e.g. SHOPSTAR_DUCKDB_MEMORY_LIMIT=16GB"
+        ) from exc
     finally:
         con.disconnect()
     upgrade(settings.db_url)
