@@ -7,11 +7,14 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from shopstar.analytics.published import (
     CreatorCategoryMetric,
@@ -49,15 +52,24 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-def _published(home: Path, run_id: int) -> dict[str, list[tuple[Any, ...]]]:
+@contextmanager
+def _app_db(home: Path) -> Iterator[Session]:
+    """A session on the app DB of ``home``."""
     engine = make_engine(f"sqlite:///{home / 'shopstar.db'}")
+    try:
+        with make_sessionmaker(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _published(home: Path, run_id: int) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
-    with make_sessionmaker(engine)() as session:
+    with _app_db(home) as session:
         for model in (CreatorCategoryMetric, CreatorCategoryScore, RisingStar, ProductTrend):
             columns = [c for c in model.__table__.columns if c.name != "run_id"]
             query = select(*columns).where(model.run_id == run_id).order_by(*columns[:3])
             out[model.__tablename__] = [tuple(row) for row in session.execute(query)]
-    engine.dispose()
     return out
 
 
@@ -68,10 +80,8 @@ def test_scoring_twice_publishes_identical_results(home: Path) -> None:
     one, two = _published(home, 1), _published(home, 2)
     assert all(one[name] for name in one)
     assert one == two
-    engine = make_engine(f"sqlite:///{home / 'shopstar.db'}")
-    with make_sessionmaker(engine)() as session:
+    with _app_db(home) as session:
         runs = session.scalars(select(ScoreRun).order_by(ScoreRun.id)).all()
-    engine.dispose()
     assert [(r.status, r.engine) for r in runs] == [("complete", "duckdb")] * 2
     assert runs[0].as_of == runs[1].as_of
 
@@ -106,12 +116,8 @@ def test_unknown_category_is_one_clear_line(home: Path) -> None:
 
 
 def _run_ids(home: Path) -> list[int]:
-    engine = make_engine(f"sqlite:///{home / 'shopstar.db'}")
-    try:
-        with make_sessionmaker(engine)() as session:
-            return list(session.scalars(select(ScoreRun.id).order_by(ScoreRun.id)))
-    finally:
-        engine.dispose()
+    with _app_db(home) as session:
+        return list(session.scalars(select(ScoreRun.id).order_by(ScoreRun.id)))
 
 
 def test_running_out_of_memory_is_one_clear_error(
