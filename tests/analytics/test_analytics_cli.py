@@ -4,9 +4,7 @@ into a fresh SHOPSTAR_HOME, scored, published and listed through the real CLI.""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from appworld import run_shopstar
 from shopstar.analytics.published import (
     CreatorCategoryMetric,
     CreatorCategoryScore,
@@ -30,11 +29,8 @@ pytestmark = pytest.mark.slow
 
 
 def shopstar(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SHOPSTAR_HOME": str(home)}
-    env.pop("SHOPSTAR_DATABASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "shopstar", *args], env=env, capture_output=True, text=True
-    )
+    """The CLI on ``home``'s own SQLite app DB; with ``check``, it must succeed."""
+    done = run_shopstar(home, *args)
     if check:
         assert done.returncode == 0, done.stderr
     return done
