@@ -1,8 +1,8 @@
 """``/stars``, ``/rising``, ``/trends``: the latest complete score run, read-only, policy-scoped.
 
-A star or rising row is visible when its creator is (``Resource.CREATORS``), a trend row when its
-product is (``Resource.PRODUCTS``); rows of creators or products not yet in the app's catalog
-are hidden. With no complete score run yet the lists are empty and ``run`` is null.
+Rows are scoped by :mod:`shopstar.analytics.visible` (as the web pages are): a star or rising row
+is visible when its creator is, a trend row when its product is. With no complete score run yet
+the lists are empty and ``run`` is null.
 """
 
 from __future__ import annotations
@@ -13,15 +13,13 @@ from typing import Any, Generic, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from shopstar.accounts import policy
-from shopstar.accounts.policy import Resource
 from shopstar.accounts.principal import Principal
-from shopstar.analytics.publish import latest_run, stars_query, trends_query
-from shopstar.analytics.published import CreatorCategoryScore, ProductTrend, RisingStar, ScoreRun
-from shopstar.catalog.models import Creator, Product
+from shopstar.analytics.publish import latest_run
+from shopstar.analytics.published import ScoreRun
+from shopstar.analytics.visible import Listing, rows_query
 from shopstar.web.api.listing import page_of
 from shopstar.web.api.schemas import TEXT, Pagination, PaginationDep, plain_json_response
 from shopstar.web.deps import ApiCredentials, run_session_read
@@ -104,6 +102,11 @@ class RunPage(BaseModel, Generic[T]):
     offset: int
 
 
+_OUT: dict[Listing, type[_Row]] = {
+    Listing.STARS: StarOut,
+    Listing.RISING: RisingOut,
+    Listing.TRENDS: TrendOut,
+}
 CategoryQuery = Query(None, max_length=128, pattern=TEXT, description="As in products.category.")
 
 
@@ -122,29 +125,13 @@ def _page(
     )
 
 
-def _creator_rows(
-    session: Session, principal: Principal, page: Pagination, category: str | None, *, rising: bool
+def _rows(
+    session: Session, principal: Principal, page: Pagination, category: str | None, listing: Listing
 ) -> RunPage[Any]:
-    """Star (or rising-star) rows of the latest run whose creator the principal may see."""
+    """The rows of ``listing`` in the latest run that the principal may see."""
     run = latest_run(session)
-    stmt = None
-    if run is not None:
-        creators = policy.scoped(select(Creator.creator_id), principal, Resource.CREATORS)
-        column = RisingStar.creator_id if rising else CreatorCategoryScore.creator_id
-        stmt = stars_query(run.id, category, rising=rising).where(column.in_(creators))
-    return _page(session, stmt, run, page, RisingOut if rising else StarOut)
-
-
-def _trend_rows(
-    session: Session, principal: Principal, page: Pagination, category: str | None
-) -> RunPage[Any]:
-    """Trend rows of the latest run whose product the principal may see."""
-    run = latest_run(session)
-    stmt = None
-    if run is not None:
-        products = policy.scoped(select(Product.product_id), principal, Resource.PRODUCTS)
-        stmt = trends_query(run.id, category).where(ProductTrend.product_id.in_(products))
-    return _page(session, stmt, run, page, TrendOut)
+    stmt = None if run is None else rows_query(principal, listing, run.id, category)
+    return _page(session, stmt, run, page, _OUT[listing])
 
 
 @router.get("/stars", response_model=RunPage[StarOut])
@@ -156,7 +143,7 @@ async def list_stars(
 ) -> Response:
     """Creators by star_score (per category rank), best first, from the latest run."""
     body = await run_session_read(
-        request, credentials, lambda s, p: _creator_rows(s, p, page, category, rising=False)
+        request, credentials, lambda s, p: _rows(s, p, page, category, Listing.STARS)
     )
     return plain_json_response(body)
 
@@ -170,7 +157,7 @@ async def list_rising(
 ) -> Response:
     """Rising stars by rising_score, best first, from the latest run."""
     body = await run_session_read(
-        request, credentials, lambda s, p: _creator_rows(s, p, page, category, rising=True)
+        request, credentials, lambda s, p: _rows(s, p, page, category, Listing.RISING)
     )
     return plain_json_response(body)
 
@@ -184,6 +171,6 @@ async def list_trends(
 ) -> Response:
     """Products by trend_score, best first, from the latest run."""
     body = await run_session_read(
-        request, credentials, lambda s, p: _trend_rows(s, p, page, category)
+        request, credentials, lambda s, p: _rows(s, p, page, category, Listing.TRENDS)
     )
     return plain_json_response(body)

@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from shopstar import __version__
 from shopstar.config import Settings, get_settings
 from shopstar.db import make_engine, make_sessionmaker
-from shopstar.web import account, errors, managers_pages, pages
+from shopstar.web import account, errors, managers_pages, pages, score_pages
 from shopstar.web.api import api_router
 from shopstar.web.deps import token_error
 from shopstar.web.reads import make_read_engine
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(account.router)
     app.include_router(managers_pages.router)
+    app.include_router(score_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
