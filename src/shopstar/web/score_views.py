@@ -61,12 +61,10 @@ def labels(
 def star_row(score: CreatorCategoryScore, handle: str) -> dict[str, Any]:
     """A star row: the score, skill with its 90% band, the sales behind it and why."""
     why = score.explanation
+    posts = "1 post" if score.posts == 1 else f"{score.posts:,} posts"
     facts = [
-        f"sells {times(score.skill)} what is expected of the products promoted "
-        f"(90%: {times(score.skill_low)} to {times(score.skill_high)})",
-        f"{score.order_lines:,} order lines vs {score.expected_lines:,.1f} expected",
-        f"{score.views:,} views in {score.posts:,} posts",
-        f"{number(score.reach)} views per post, {score.posts_per_week:.1f} posts a week",
+        f"skill {times(score.skill)} (90%: {times(score.skill_low)} to {times(score.skill_high)})",
+        f"{score.views:,} views in {posts}",
         f"category GMV per view {why['category_gmv_per_view']:g}",
         f"prior strength α {why['prior_strength']:g}",
     ]
