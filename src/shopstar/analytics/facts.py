@@ -86,11 +86,17 @@ def content_views(tables: Tables, as_of: dt.date) -> ir.Table:
 
 
 def content_totals(
-    tables: Tables, as_of: dt.date, windows: tuple[int, ...], previous: tuple[int, ...] = ()
+    tables: Tables,
+    as_of: dt.date,
+    windows: tuple[int, ...],
+    previous: tuple[int, ...] = (),
+    part: tuple[int, int] = (0, 1),
 ) -> ir.Table:
     """Every content's views up to ``as_of`` and, for each of ``windows`` (days ending at
     ``as_of``), its daily rows, views and clicks there, and for each of ``previous`` (some of
-    ``windows``) its views in the window before, in one pass over the daily rows.
+    ``windows``) its views in the window before, in one pass over the daily rows. With ``part``
+    ``(k, n)``, only the contents of the k-th of n parts by hash of their id (the parts' rows
+    together are the whole: each part's aggregation holds 1/n of the contents in memory).
 
     Columns: content_id, creator_id, kind, views (all days), per window ``d``: ``days_d``
     (daily rows in the window, 0 if none), ``views_d``, ``clicks_d``, and per previous window
@@ -103,6 +109,8 @@ def content_totals(
         return computed
     daily = tables["content_daily"]
     daily = daily.filter(daily.date <= ibis.literal(as_of))
+    if part[1] > 1:
+        daily = daily.filter((daily.content_id.hash() % part[1]).abs() == part[0])
     per_window: dict[str, ir.Value] = {}
     for days in windows:
         inside = day_window(daily.date, as_of, days)

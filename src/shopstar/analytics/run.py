@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import ibis
@@ -13,7 +14,11 @@ import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from shopstar.analytics.audience import GROWTH_DAYS, follower_growth
-from shopstar.analytics.engines import materialise
+from shopstar.analytics.engines import (
+    compressed_store,
+    duckdb_memory_limit_bytes,
+    materialise,
+)
 from shopstar.analytics.facts import (
     Tables,
     content_categories,
@@ -88,42 +93,111 @@ def in_currency(tables: Tables, currency: str) -> dict[str, ir.Table]:
     return out
 
 
+# DuckDB memory the shared facts take as temporary tables, per order line scored (measured at
+# 9.9M order lines: 2.9 GiB); above half the memory limit they go to a compressed store instead
+FACT_BYTES_PER_LINE = 310
+# DuckDB memory and spill the aggregation of the per-content totals took per order line at
+# 99M order lines (~34 GiB, when it failed); above half the memory limit it runs in parts
+CONTENT_BYTES_PER_LINE = 350
+# the steps of a run, in order; each shared fact is dropped once the last step reading it is done
+STEPS = ("facts", "skill", "rising", "metrics", "trends")
+
+
+class SharedFacts(dict[str, ir.Table]):
+    """``tables`` plus the facts of a run (see :func:`shared_facts`); :meth:`done` drops the
+    facts no later step reads."""
+
+    def __init__(self, tables: Tables) -> None:
+        super().__init__(tables)
+        self._releases: list[tuple[str, Callable[[], object]]] = []
+
+    def keep(self, key: str, table: ir.Table, release: Callable[[], object], last: str) -> None:
+        """Hold fact ``key`` until step ``last`` (one of :data:`STEPS`) is done."""
+        self[key] = table
+        self._releases.append((last, release))
+
+    def done(self, step: str) -> None:
+        """Drop the facts whose last reader is ``step`` or an earlier step."""
+        passed = set(STEPS[: STEPS.index(step) + 1])
+        for last, release in [r for r in self._releases if r[0] in passed]:
+            self._releases.remove((last, release))
+            release()
+
+    def release_all(self) -> None:
+        """Drop every fact still held."""
+        self.done(STEPS[-1])
+
+
+def _sizes(con: BaseBackend, tables: Tables, order_lines: int | None) -> tuple[bool, int]:
+    """Whether the facts of a run would take more than half DuckDB's memory limit as temporary
+    tables (then they are stored compressed: smaller, slower to write), and in how many parts
+    the per-content totals are aggregated (each within half the limit). On Spark: no, 1."""
+    if con.name != "duckdb":
+        return False, 1
+    if order_lines is None:
+        order_lines = int(con.execute(tables["orders"].count()))
+    half = duckdb_memory_limit_bytes(con) / 2
+    parts = max(1, math.ceil(order_lines * CONTENT_BYTES_PER_LINE / half))
+    return order_lines * FACT_BYTES_PER_LINE > half, parts
+
+
 @contextmanager
-def shared_facts(con: BaseBackend, tables: Tables, as_of: dt.date) -> Iterator[dict[str, ir.Table]]:
-    """``tables`` plus the facts of ``as_of``, each computed once on ``con`` (a temporary table
-    on DuckDB, a checkpoint on Spark): every analytic then reads them instead of computing
-    the same joins again. They are dropped on exit. Daily content views (30M rows at 10M order
-    lines) are not kept: every window and the lifetime views come from the per-content totals,
-    and the two analytics that still read days (rising, trends) cost no more reading them from
-    the lake than from a copy, which held 1.7 GB at 10M."""
-    # in order: a fact may read those before it (content categories read content products)
-    built: dict[str, Callable[[Tables], ir.Table]] = {
-        fact_key("sold_lines", as_of): lambda t: sold_lines(t, as_of),
+def shared_facts(
+    con: BaseBackend, tables: Tables, as_of: dt.date, order_lines: int | None = None
+) -> Iterator[SharedFacts]:
+    """``tables`` plus the facts of ``as_of``, each computed once on ``con`` (on Spark a
+    checkpoint; on DuckDB a temporary table, or, when they would take more than half the
+    memory limit for the ``order_lines`` scored (counted if not given), a table of a compressed
+    database file of the run's own, ~6x smaller): every analytic then reads them instead of
+    computing the same joins again. ``done(step)`` drops the facts no later step reads; the
+    rest are dropped on exit. Daily content views (30M rows at 10M order lines) are not kept:
+    every window and the lifetime views come from the per-content totals, and the two analytics
+    that still read days (rising, trends) cost no more reading them from the lake than from a
+    copy, which held 1.7 GB at 10M."""
+    # in order: a fact may read those before it (content categories read content products);
+    # each with the last step that reads it
+    compressed, parts = _sizes(con, tables, order_lines)
+    built: list[tuple[str, Callable[[Tables], ir.Table | list[ir.Table]], str]] = [
+        (fact_key("sold_lines", as_of), lambda t: sold_lines(t, as_of), "trends"),
         # per-content views of every window (7/28/90 days) and of all time, in one pass
         # ...and the views of the window before those rising and trends compare with
-        fact_key("content_totals", as_of): lambda t: content_totals(
-            t, as_of, CONTENT_WINDOWS, previous=(WEEK, GROWTH_DAYS)
+        (
+            fact_key("content_totals", as_of),
+            lambda t: [
+                content_totals(t, as_of, CONTENT_WINDOWS, (WEEK, GROWTH_DAYS), (k, parts))
+                for k in range(parts)
+            ],
+            "trends",
         ),
-        fact_key("content_products"): content_products,
-        fact_key("content_categories"): content_categories,
-        fact_key("follower_growth", as_of): lambda t: follower_growth(t, as_of),
+        (fact_key("content_products"), content_products, "trends"),
+        (fact_key("content_categories"), content_categories, "metrics"),
+        (fact_key("follower_growth", as_of), lambda t: follower_growth(t, as_of), "rising"),
         # the skill query reads its creator x category x kind totals ~20 times and, through
         # them, the creator x product pairs ~60 times: Spark inlines common table expressions
         # and would compute them again for each read
-        fact_key(f"pair_exposure_{SKILL_DAYS}", as_of): lambda t: pair_exposure(t, as_of),
-        fact_key(f"kind_totals_{SKILL_DAYS}", as_of): lambda t: kind_totals(t, as_of),
-        fact_key(f"reweighted_totals_{SKILL_DAYS}", as_of): lambda t: reweighted_totals(t, as_of),
-    }
-    facts: dict[str, ir.Table] = {}
-    releases: list[Callable[[], object]] = []
-    try:
-        for key, build in built.items():
-            facts[key], release = materialise(con, build({**tables, **facts}))
-            releases.append(release)
-        yield {**tables, **facts}
-    finally:
-        for release in releases:
-            release()
+        (
+            fact_key(f"pair_exposure_{SKILL_DAYS}", as_of),
+            lambda t: pair_exposure(t, as_of),
+            "facts",
+        ),
+        (fact_key(f"kind_totals_{SKILL_DAYS}", as_of), lambda t: kind_totals(t, as_of), "facts"),
+        (
+            fact_key(f"reweighted_totals_{SKILL_DAYS}", as_of),
+            lambda t: reweighted_totals(t, as_of),
+            "skill",
+        ),
+    ]
+    facts = SharedFacts(tables)
+    with ExitStack() as stack:
+        catalog = stack.enter_context(compressed_store(con)) if compressed else None
+        try:
+            for key, build, last in built:
+                expr = build(facts)
+                exprs = expr if isinstance(expr, list) else [expr]
+                facts.keep(key, *materialise(con, exprs, catalog), last)
+            yield facts
+        finally:
+            facts.release_all()
 
 
 def _sorted(con: BaseBackend, expr: ibis.Table, keys: list[str]) -> pa.Table:
@@ -147,14 +221,18 @@ def score(
     day = as_of or latest_day(con, tables)
     if currency is not None:
         tables = in_currency(tables, currency)
-    with shared_facts(con, tables, day) as facts:
+    with shared_facts(con, tables, day, lines.get(currency or "")) as facts:
+        facts.done("facts")
         stars = _sorted(con, skill_table(facts, day), ["category", "creator_id"])
+        facts.done("skill")
         # rising builds on the skills: reuse the computed rows rather than compute them again
         skills = ibis.memtable(stars.select(list(RISING_INPUT)))
         rising = _sorted(con, rising_table(facts, day, skills), ["category", "creator_id"])
+        facts.done("rising")
         metrics = _sorted(
             con, creator_metrics(facts, day), ["window_days", "category", "creator_id"]
         )
+        facts.done("metrics")
         trends = _sorted(con, trend_table(facts, day), ["category", "product_id"])
     return ScoreResult(
         as_of=day,
