@@ -37,12 +37,13 @@ def reach_growth(tables: Tables, as_of: dt.date) -> ir.Table:
     Columns: creator_id, category, reach_growth.
     """
     per_content = growth_views(tables, as_of, GROWTH_DAYS)
+    # one row per content x category: a plain count is the number of posts (no distinct needed)
     in_cat = per_content.join(content_categories(tables), "content_id")
     agg = in_cat.group_by(["creator_id", "category"]).aggregate(
         cur_views=in_cat.cur.sum(),
-        cur_posts=in_cat.content_id.nunique(where=in_cat.cur > 0),
+        cur_posts=in_cat.count(where=in_cat.cur > 0),
         prev_views=in_cat.prev.sum(),
-        prev_posts=in_cat.content_id.nunique(where=in_cat.prev > 0),
+        prev_posts=in_cat.count(where=in_cat.prev > 0),
     )
     ok = (agg.cur_views > 0) & (agg.prev_views > 0) & (agg.cur_posts > 0) & (agg.prev_posts > 0)
     cur = agg.cur_views.cast("float64") / agg.cur_posts.cast("float64")

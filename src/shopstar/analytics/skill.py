@@ -303,7 +303,7 @@ def kind_totals(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Ta
     by_kind = in_cat.group_by([*keys, "tier"]).aggregate(
         views=in_cat.views.sum(),
         recent_views=in_cat.recent.sum(),
-        posts=in_cat.content_id.nunique(),
+        posts=in_cat.count(),  # one row per content x category: no distinct needed
     )
     return by_kind.filter(by_kind.views > 0).join(sold, keys)
 
