@@ -2,13 +2,16 @@
 
 Ranks are per category, best first, ties broken by id, so a run is fully determined by its
 inputs: scoring the same data twice publishes identical rows under a new run id. Rows go from
-Arrow straight to the driver's bulk path (COPY on PostgreSQL, executemany on SQLite), never
-through per-row ORM objects.
+Arrow straight to the driver's bulk path, never through per-row ORM objects, in chunks of
+:data:`CHUNK_ROWS` (memory stays bounded whatever the result's size): on SQLite multi-row
+INSERTs, on PostgreSQL one COPY into a fresh table that is then attached as the run's partition.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,6 +27,7 @@ from shopstar.analytics.published import (
     ProductTrend,
     RisingStar,
     ScoreRun,
+    partition_name,
 )
 from shopstar.analytics.run import ScoreResult
 from shopstar.db.types import utcnow
@@ -31,6 +35,8 @@ from shopstar.db.types import utcnow
 SIGNIFICANT = 9  # significant digits of the published floats...
 DECIMALS = 12  # ...and at most this many decimals (a log near 0 is not known to 1e-20)
 LOAD_CACHE_KIB = -262_144  # SQLite page cache while loading a table (negative: KiB, at most)
+CHUNK_ROWS = 65_536  # rows converted for the driver at once: publishing's memory is bounded
+INSERT_VARIABLES = 999  # values per SQLite INSERT (SQLite's limit before 3.32: any build)
 
 
 def stable_floats(values: pa.ChunkedArray) -> pa.Array:
@@ -67,39 +73,77 @@ def stable_table(table: pa.Table) -> pa.Table:
     return pa.table(columns, names=table.column_names)
 
 
-def _ranked(table: pa.Table, score: str, key: str) -> pa.Table:
-    """``table`` sorted per category by ``score`` descending (ties by ``key``), with ``rank``."""
-    table = table.sort_by([("category", "ascending"), (score, "descending"), (key, "ascending")])
-    categories = table.column("category").to_numpy(zero_copy_only=False)
+@dataclass(frozen=True)
+class Rows:
+    """The rows of one result table for its model: ``table`` holds the model's columns as
+    scored (``rank`` included), ``order`` the row indices in primary-key order (the fast order
+    to load). Floats are rounded (:func:`stable_table`) chunk by chunk, as rows are taken out,
+    so preparing the rows costs a few integers per row, not a copy of the table."""
+
+    table: pa.Table
+    order: pa.Array
+
+    @property
+    def num_rows(self) -> int:
+        """How many rows will be published."""
+        return len(self.order)
+
+    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[pa.Table]:
+        """The rows in key order, at most ``size`` at a time, floats rounded."""
+        for start in range(0, len(self.order), size):
+            yield stable_table(self.table.take(self.order[start : start + size]))
+
+    def to_table(self) -> pa.Table:
+        """All the rows in key order, floats rounded (for tests and benchmarks)."""
+        return stable_table(self.table.take(self.order))
+
+
+def _ranked(table: pa.Table, score: str, key: str) -> Rows:
+    """``table`` with ``rank``: per category by ``score`` (rounded) descending, ties by
+    ``key``; loaded in (category, key) order."""
+    ordering = pa.table(
+        {
+            "category": table.column("category"),
+            "score": stable_floats(table.column(score)),
+            "key": table.column(key),
+        }
+    )
+    best_first = pc.sort_indices(
+        ordering, [("category", "ascending"), ("score", "descending"), ("key", "ascending")]
+    ).to_numpy()
+    categories = table.column("category").take(best_first).to_numpy(zero_copy_only=False)
     position = np.arange(len(categories), dtype=np.int64)
     first = np.ones(len(categories), dtype=bool)
     first[1:] = categories[1:] != categories[:-1]
     start = np.maximum.accumulate(np.where(first, position, 0))
-    table = table.append_column("rank", pa.array(position - start + 1))
-    return table.sort_by([("category", "ascending"), (key, "ascending")])  # key order: fast load
+    rank = np.empty(len(categories), dtype=np.int64)
+    rank[best_first] = position - start + 1
+    table = table.append_column("rank", pa.array(rank))
+    return Rows(table, pc.sort_indices(table, [("category", "ascending"), (key, "ascending")]))
 
 
-def score_rows(stars: pa.Table) -> pa.Table:
+def score_rows(stars: pa.Table) -> Rows:
     """Rows of :class:`CreatorCategoryScore` from the stars table."""
-    out = stable_table(stars).rename_columns({"lines": "order_lines", "expected": "expected_lines"})
+    out = stars.rename_columns({"lines": "order_lines", "expected": "expected_lines"})
     return _ranked(_columns(out, CreatorCategoryScore), "star_score", "creator_id")
 
 
-def rising_rows(rising: pa.Table) -> pa.Table:
+def rising_rows(rising: pa.Table) -> Rows:
     """Rows of :class:`RisingStar`: the creators flagged rising, ranked by rising_score."""
-    flagged = rising.filter(pc.fill_null(rising.column("is_rising"), False))
-    return _ranked(_columns(stable_table(flagged), RisingStar), "rising_score", "creator_id")
+    flagged = _columns(rising, RisingStar).filter(pc.fill_null(rising.column("is_rising"), False))
+    return _ranked(flagged, "rising_score", "creator_id")
 
 
-def trend_rows(trends: pa.Table) -> pa.Table:
+def trend_rows(trends: pa.Table) -> Rows:
     """Rows of :class:`ProductTrend`, ranked by trend_score."""
-    return _ranked(_columns(stable_table(trends), ProductTrend), "trend_score", "product_id")
+    return _ranked(_columns(trends, ProductTrend), "trend_score", "product_id")
 
 
-def metric_rows(metrics: pa.Table) -> pa.Table:
+def metric_rows(metrics: pa.Table) -> Rows:
     """Rows of :class:`CreatorCategoryMetric`, NaN ratios as null, in key order."""
-    out = _columns(stable_table(metrics), CreatorCategoryMetric)
-    return out.sort_by([(k, "ascending") for k in ("creator_id", "category", "window_days")])
+    out = _columns(metrics, CreatorCategoryMetric)
+    keys = ("creator_id", "category", "window_days")
+    return Rows(out, pc.sort_indices(out, [(k, "ascending") for k in keys]))
 
 
 def _columns(table: pa.Table, model: type[Any]) -> pa.Table:
@@ -118,41 +162,76 @@ def _exact_money(rows: pa.Table, table: Any) -> pa.Table:
     return rows
 
 
-def _load(session: Session, model: type[Any], rows: pa.Table, run_id: int) -> None:
-    """Bulk-load ``rows`` (a model's columns but run_id) into ``model``'s table within the
-    session's transaction: COPY on PostgreSQL, one executemany of tuples on SQLite."""
-    if rows.num_rows == 0:
-        return
-    table = model.__table__
-    rows = _exact_money(rows, table)
-    rows = rows.add_column(0, "run_id", pa.array(np.full(rows.num_rows, run_id, np.int64)))
-    columns = ", ".join(f'"{name}"' for name in rows.column_names)
+def _chunks(rows: Rows, table: Any, run_id: int) -> Iterator[pa.Table]:
+    """``rows`` in chunks of at most :data:`CHUNK_ROWS`, floats rounded, money at its
+    column's scale and ``run_id`` first: the unit that is converted for the driver at once."""
+    for chunk in rows.chunks(CHUNK_ROWS):
+        chunk = _exact_money(chunk, table)
+        yield chunk.add_column(0, "run_id", pa.array(np.full(chunk.num_rows, run_id, np.int64)))
+
+
+def _copy(session: Session, table: Any, rows: Rows, run_id: int) -> None:
+    """PostgreSQL: COPY ``rows`` into a fresh table of their own, then attach it as the run's
+    partition of ``table``: PostgreSQL builds its primary key in one sorted pass and checks
+    the foreign key to ``score_runs`` with one query, instead of both row by row."""
+    part = partition_name(table.name, run_id)
     driver = session.connection().connection.driver_connection
-    if session.get_bind().dialect.name == "postgresql":
-        buffer = io.BytesIO()
-        csv.write_csv(rows, buffer, csv.WriteOptions(include_header=False))
-        with driver.cursor() as cursor:  # type: ignore[union-attr]
-            sql = f'COPY "{table.name}" ({columns}) FROM STDIN (FORMAT csv)'
-            with cursor.copy(sql) as copy:
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(f'CREATE TABLE "{part}" (LIKE "{table.name}")')
+        # the partition's bound as a constraint: ATTACH then needs no scan to prove it
+        cursor.execute(f'ALTER TABLE "{part}" ADD CHECK (run_id = {run_id})')
+        columns = ", ".join(f'"{name}"' for name in ("run_id", *rows.table.column_names))
+        with cursor.copy(f'COPY "{part}" ({columns}) FROM STDIN (FORMAT csv)') as copy:
+            for chunk in _chunks(rows, table, run_id):
+                buffer = io.BytesIO()
+                csv.write_csv(chunk, buffer, csv.WriteOptions(include_header=False))
                 copy.write(buffer.getbuffer())
-        return
-    # SQLite: money is text (see shopstar.db.types.ExactDecimal), the rest as Python values
-    values = [
-        (c.cast(pa.string()) if pa.types.is_decimal(c.type) else c).to_pylist()
-        for c in rows.columns
-    ]
-    marks = ", ".join("?" * len(values))
-    cursor = driver.cursor()  # type: ignore[union-attr]
+        cursor.execute(
+            f'ALTER TABLE "{table.name}" ATTACH PARTITION "{part}" FOR VALUES IN ({run_id})'
+        )
+
+
+def _insert(session: Session, table: Any, rows: Rows, run_id: int) -> None:
+    """SQLite: INSERT ``rows`` chunk by chunk, :data:`INSERT_VARIABLES` values per statement
+    (many rows per statement cost a quarter less than one row each)."""
+    width = rows.table.num_columns + 1
+    per = max(1, INSERT_VARIABLES // width)
+    columns = ", ".join(f'"{name}"' for name in ("run_id", *rows.table.column_names))
+    row = f"({', '.join('?' * width)})"
+    many = f'INSERT INTO "{table.name}" ({columns}) VALUES {", ".join([row] * per)}'
+    one = f'INSERT INTO "{table.name}" ({columns}) VALUES {row}'
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     # a page cache large enough for the whole load keeps SQLite from spilling mid-transaction
     (cache,) = cursor.execute("PRAGMA cache_size").fetchone()
     cursor.execute(f"PRAGMA cache_size = {LOAD_CACHE_KIB}")
     try:
-        cursor.executemany(
-            f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', zip(*values, strict=True)
-        )
+        for chunk in _chunks(rows, table, run_id):
+            # money is text on SQLite (see shopstar.db.types.ExactDecimal)
+            values = [
+                (c.cast(pa.string()) if pa.types.is_decimal(c.type) else c).to_pylist()
+                for c in chunk.columns
+            ]
+            full = len(values[0]) // per * per
+            flat: list[Any] = [None] * (full * width)  # row after row, value after value
+            for i, column in enumerate(values):
+                flat[i::width] = column[:full]
+            step = per * width
+            cursor.executemany(many, (flat[k : k + step] for k in range(0, len(flat), step)))
+            cursor.executemany(one, zip(*(column[full:] for column in values), strict=True))
     finally:
         cursor.execute(f"PRAGMA cache_size = {int(cache)}")
         cursor.close()
+
+
+def _load(session: Session, model: type[Any], rows: Rows, run_id: int) -> None:
+    """Bulk-load ``rows`` (a model's columns but run_id) into ``model``'s table within the
+    session's transaction, converting at most :data:`CHUNK_ROWS` rows at a time."""
+    if rows.num_rows == 0:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        _copy(session, model.__table__, rows, run_id)
+    else:
+        _insert(session, model.__table__, rows, run_id)
 
 
 def publish(factory: sessionmaker[Session], result: ScoreResult, engine: str) -> int:

@@ -3,6 +3,11 @@
 A run is written with status ``running``, its rows added, then switched to ``complete`` in one
 transaction; readers only ever see the latest complete run, so a run that fails or is killed
 midway is never served, and earlier runs are kept for comparison and roll-back.
+
+On PostgreSQL the four result tables are list-partitioned by ``run_id``: each run's rows are a
+partition of their own, loaded unindexed and attached in the transaction that completes the run
+(see :func:`shopstar.analytics.publish.publish`); a reader's ``run_id = ...`` reads one partition.
+SQLite has no partitions and keeps plain tables.
 """
 
 from __future__ import annotations
@@ -42,6 +47,15 @@ class ScoreRun(Base):
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
+# PostgreSQL only: one partition per run (other dialects ignore the option)
+PER_RUN: dict[str, Any] = {"postgresql_partition_by": "LIST (run_id)"}
+
+
+def partition_name(table: str, run_id: int) -> str:
+    """The name of run ``run_id``'s partition of result table ``table`` (PostgreSQL)."""
+    return f"{table}_{run_id}"
+
+
 def _run_fk() -> Mapped[int]:
     return mapped_column(ForeignKey("score_runs.id", ondelete="CASCADE"), primary_key=True)
 
@@ -50,6 +64,7 @@ class CreatorCategoryMetric(Base):
     """CONTRACT.md §2 metrics of a creator in a category over a window ending at as-of."""
 
     __tablename__ = "creator_category_metrics"
+    __table_args__ = PER_RUN
 
     run_id: Mapped[int] = _run_fk()
     creator_id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -82,6 +97,7 @@ class CreatorCategoryScore(Base):
     reader shows a page)."""
 
     __tablename__ = "creator_category_scores"
+    __table_args__ = PER_RUN
 
     run_id: Mapped[int] = _run_fk()
     category: Mapped[str] = mapped_column(String(128), primary_key=True)
@@ -130,6 +146,7 @@ class RisingStar(Base):
     """A creator early in their rise in a category, with the evidence."""
 
     __tablename__ = "rising_stars"
+    __table_args__ = PER_RUN
 
     run_id: Mapped[int] = _run_fk()
     category: Mapped[str] = mapped_column(String(128), primary_key=True)
@@ -150,6 +167,7 @@ class ProductTrend(Base):
     """Sales momentum of a product in its category and the forecast trend_score."""
 
     __tablename__ = "product_trends"
+    __table_args__ = PER_RUN
 
     run_id: Mapped[int] = _run_fk()
     category: Mapped[str] = mapped_column(String(128), primary_key=True)

@@ -7,6 +7,7 @@ import importlib
 from alembic import context
 
 from shopstar.db import MODEL_MODULES, Base, make_engine
+from shopstar.db.migrate import not_a_partition
 
 for _module in MODEL_MODULES:
     importlib.import_module(_module)
@@ -32,6 +33,7 @@ def run_online() -> None:
                 target_metadata=Base.metadata,
                 render_as_batch=connection.dialect.name == "sqlite",
                 compare_type=True,
+                include_name=not_a_partition(connection),
             )
             with context.begin_transaction():
                 context.run_migrations()

@@ -1,0 +1,225 @@
+"""Publishing speed and memory: `publish()` of a saved score result into a fresh app DB.
+
+    .venv/bin/python bench/publish.py save LAKE_HOME OUT   # score a lake once, keep the result
+    .venv/bin/python bench/publish.py run OUT [--backend sqlite,postgresql] [--times N]
+                                      [--replicate K] [--postgres URL] [--db-dir DIR]
+
+``save`` scores the lake under ``LAKE_HOME`` (a SHOPSTAR_HOME) on DuckDB and writes the four
+result tables as Parquet into ``OUT`` (``meta.json`` holds as-of and currency). ``run`` then, each
+measurement in its own process, loads that result (``--replicate K`` makes it K times larger:
+copy k gets ``~k`` appended to its creator and product ids, so every key stays unique), migrates
+a fresh app DB, and times ``publish()``: wall and CPU seconds, rows per second, and the peak RSS
+that publishing added above the loaded Arrow tables (the kernel's peak is reset just before).
+The baseline, in the same run and the same kind of process: the same rows, already prepared
+for the driver (Python values on SQLite, CSV on PostgreSQL; not timed), written into bare tables
+without keys or foreign keys by one ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) per table.
+The ratio is publish / baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+SAVE = """
+import json, sys
+from pathlib import Path
+import pyarrow.parquet as pq
+from shopstar.analytics.engines import connect
+from shopstar.analytics.run import score
+from shopstar.analytics.source import lake_tables
+from shopstar.lake import Lake
+con = connect("duckdb")
+result = score(con, lake_tables(con, Lake(Path(sys.argv[1]) / "lake")))
+con.disconnect()
+out = Path(sys.argv[2])
+out.mkdir(parents=True, exist_ok=True)
+RESULTS = ("metrics", "stars", "rising", "trends")
+for name in RESULTS:
+    pq.write_table(getattr(result, name), out / f"{name}.parquet")
+meta = {"as_of": str(result.as_of), "currency": result.currency}
+(out / "meta.json").write_text(json.dumps(meta))
+print(json.dumps({n: getattr(result, n).num_rows for n in RESULTS}))
+"""
+
+# argv: result dir, replicate, db url, mode (publish | baseline); prints one JSON line
+MEASURE = """
+import datetime as dt, io, json, resource, sys, time
+from pathlib import Path
+import pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
+from pyarrow import csv
+from shopstar.analytics import publish as pub
+from shopstar.analytics.run import ScoreResult
+from shopstar.db import make_engine, make_sessionmaker, upgrade
+
+src, copies, url, mode = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+KEYS = {"metrics": "creator_id", "stars": "creator_id", "rising": "creator_id",
+        "trends": "product_id"}
+def load(name):
+    table = pq.read_table(src / f"{name}.parquet")
+    if copies == 1:
+        return table
+    key = KEYS[name]
+    i = table.schema.get_field_index(key)
+    parts = [table.set_column(i, key, pc.binary_join_element_wise(table.column(key), f"~{k}", ""))
+             for k in range(copies)]
+    return pa.concat_tables(parts).combine_chunks()
+meta = json.loads((src / "meta.json").read_text())
+result = ScoreResult(dt.date.fromisoformat(meta["as_of"]), meta["currency"],
+                     *(load(n) for n in ("metrics", "stars", "rising", "trends")))
+upgrade(url)
+engine = make_engine(url)
+factory = make_sessionmaker(engine)
+rows = {"metrics": pub.metric_rows(result.metrics), "stars": pub.score_rows(result.stars),
+        "rising": pub.rising_rows(result.rising), "trends": pub.trend_rows(result.trends)}
+count = sum(t.num_rows for t in rows.values())
+names = {"metrics": "creator_category_metrics", "stars": "creator_category_scores",
+         "rising": "rising_stars", "trends": "product_trends"}
+prepared = {}
+if mode == "baseline":  # the driver's input, prepared before the clock starts
+    for key, table in rows.items():
+        table = getattr(table, "to_table", lambda t=table: t)()  # older code returned tables
+        table = table.add_column(0, "run_id", pa.array([1] * table.num_rows, pa.int64()))
+        if engine.dialect.name == "sqlite":
+            values = [(c.cast(pa.string()) if pa.types.is_decimal(c.type) else c).to_pylist()
+                      for c in table.columns]
+            prepared[key] = (table.column_names, list(zip(*values)))
+        else:
+            buffer = io.BytesIO()
+            csv.write_csv(table, buffer, csv.WriteOptions(include_header=False))
+            prepared[key] = (table.column_names, buffer.getvalue())
+    with engine.begin() as conn:
+        for key in rows:
+            like = (f"AS SELECT * FROM {names[key]} WHERE 0" if engine.dialect.name == "sqlite"
+                    else f"(LIKE {names[key]})")
+            conn.exec_driver_sql(f"CREATE TABLE bare_{key} {like}")
+del result
+def rss_kib():
+    return int(Path("/proc/self/statm").read_text().split()[1]) * resource.getpagesize() // 1024
+def hwm_kib():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+Path("/proc/self/clear_refs").write_text("5")  # reset the peak RSS to the current RSS
+before = rss_kib()
+t0, c0 = time.perf_counter(), time.process_time()
+if mode == "publish":
+    result = ScoreResult(dt.date.fromisoformat(meta["as_of"]), meta["currency"],
+                         *(load(n) for n in ("metrics", "stars", "rising", "trends")))
+    before = rss_kib()  # the Arrow tables, as a caller of publish() holds them
+    Path("/proc/self/clear_refs").write_text("5")
+    t0, c0 = time.perf_counter(), time.process_time()
+    pub.publish(factory, result, "duckdb")
+else:
+    with engine.begin() as conn:
+        driver = conn.connection.driver_connection
+        for key, (columns, data) in prepared.items():
+            cols = ", ".join(columns)
+            if engine.dialect.name == "sqlite":
+                marks = ", ".join("?" * len(columns))
+                driver.executemany(f"INSERT INTO bare_{key} ({cols}) VALUES ({marks})", data)
+            else:
+                with driver.cursor() as cur, cur.copy(
+                    f"COPY bare_{key} ({cols}) FROM STDIN (FORMAT csv)"
+                ) as copy:
+                    copy.write(data)
+seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+print(json.dumps({"s": seconds, "cpu": cpu, "rows": count, "rss_mib": before / 1024,
+                  "added_mib": (hwm_kib() - before) / 1024}))
+engine.dispose()
+"""
+
+
+def _save(home: str, out: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", SAVE, home, out], check=True, text=True, capture_output=True
+    )
+    print(done.stdout.strip())
+
+
+def _fresh_db(backend: str, db_dir: Path, postgres: str) -> tuple[str, str]:
+    """A URL of a fresh, empty database on ``backend`` and its name (a file or a database)."""
+    name = f"ss_publish_{uuid.uuid4().hex[:10]}"
+    if backend == "sqlite":
+        path = db_dir / f"{name}.db"
+        return f"sqlite:///{path}", str(path)
+    subprocess.run(["psql", postgres, "-qc", f"CREATE DATABASE {name}"], check=True)
+    return f"{postgres.rsplit('/', 1)[0]}/{name}", name
+
+
+def _drop_db(backend: str, name: str, postgres: str) -> None:
+    if backend == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(name + suffix).unlink(missing_ok=True)
+        return
+    subprocess.run(["psql", postgres, "-qc", f"DROP DATABASE {name} WITH (FORCE)"], check=True)
+
+
+def _measure(args: argparse.Namespace, backend: str, mode: str) -> dict[str, float]:
+    url, name = _fresh_db(backend, args.db_dir, args.postgres)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", MEASURE, args.result, str(args.replicate), url, mode],
+            check=True,
+            text=True,
+            capture_output=True,
+        )
+    finally:
+        _drop_db(backend, name, args.postgres)
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def _run(args: argparse.Namespace) -> None:
+    print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
+    for backend in args.backend.split(","):
+        runs: dict[str, list[dict[str, float]]] = {"publish": [], "baseline": []}
+        for _ in range(args.times):
+            for mode in runs:
+                figures = _measure(args, backend, mode)
+                runs[mode].append(figures)
+                print(
+                    f"{backend}\t{mode}\t{figures['s']:.2f} s\t{figures['cpu']:.2f} CPU-s\t"
+                    f"{figures['rows'] / figures['s']:,.0f} rows/s\t"
+                    f"+{figures['added_mib']:.0f} MiB over {figures['rss_mib']:.0f} MiB",
+                    flush=True,
+                )
+        publish = statistics.median(f["s"] for f in runs["publish"])
+        baseline = statistics.median(f["s"] for f in runs["baseline"])
+        print(
+            f"{backend}: median publish {publish:.2f} s, baseline {baseline:.2f} s, "
+            f"ratio {publish / baseline:.2f}",
+            flush=True,
+        )
+    print(f"load average after: {os.getloadavg()[0]:.2f}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    save = sub.add_parser("save", help="score a lake and keep its result as Parquet")
+    save.add_argument("home")
+    save.add_argument("out")
+    run = sub.add_parser("run", help="time publish() of a saved result")
+    run.add_argument("result")
+    run.add_argument("--backend", default="sqlite,postgresql")
+    run.add_argument("--times", type=int, default=3)
+    run.add_argument("--replicate", type=int, default=1)
+    run.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    run.add_argument("--db-dir", type=Path, default=Path(tempfile.gettempdir()))
+    args = parser.parse_args()
+    if args.command == "save":
+        _save(args.home, args.out)
+    else:
+        _run(args)
+
+
+if __name__ == "__main__":
+    main()
