@@ -27,6 +27,18 @@ ROWS = [
     ("star_score precision@50 vs true_potential", "star_precision", "star_precision_gmv"),
     ("  baseline: followers", "star_precision_followers", None),
     ("  diagnostic: with the true skill in place of ours", "star_precision_true_skill", None),
+    ("  diagnostic: with the true value of a view", "star_precision_true_value", None),
+    ("  diagnostic: with the true views per week", "star_precision_true_views", None),
+    (
+        "  diagnostic: with the true skill and value of a view",
+        "star_precision_true_skill_value",
+        None,
+    ),
+    (
+        "  diagnostic: with the true skill and views per week",
+        "star_precision_true_skill_views",
+        None,
+    ),
     ("  diagnostic: true top 50 with < 10k views", "star_top_thin", None),
     ("rising precision vs is_rising", "rising_precision", "rising_precision_follower_gain"),
     ("rising recall", "rising_recall", None),

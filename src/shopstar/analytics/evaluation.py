@@ -3,12 +3,13 @@
 - skill: Spearman of ``skill`` with ``true_skill`` over creator × category pairs with at least
   :data:`MIN_VIEWS` views in the category (baseline: raw affiliate GMV per view);
 - star_score: precision@50 against the top ``true_potential`` among scored pairs (baselines:
-  followers; raw affiliate GMV in the category over 90 days), and two diagnostics: the same
-  precision with the true skill in place of ours (what a perfect skill estimate would reach
-  with our reach and category value; the true skill moved per category onto our multiplier's
-  scale by the median gap over pairs with at least :data:`MIN_VIEWS` views), and how many of
-  the true top 50 have fewer than :data:`MIN_VIEWS` views in the category (pairs whose skill
-  the data barely show);
+  followers; raw affiliate GMV in the category over 90 days), and diagnostics: the same
+  precision with one or two of star_score's three factors (skill multiplier × weekly views ×
+  value of a view) replaced by the truth — the true skill, the true value of a view, the true
+  views per week (:func:`true_factors`; skill and value moved per category onto our scale by
+  the median gap over pairs with at least :data:`MIN_VIEWS` views) — and how many of the true
+  top 50 have fewer than :data:`MIN_VIEWS` views in the category (pairs whose skill the data
+  barely show);
 - rising: precision and recall of the flagged rising creators against ``is_rising`` (baseline:
   the same number of creators with the largest absolute follower gain);
 - trends: mean over categories of precision@20 of ``trend_score`` against the best-sellers
@@ -28,6 +29,8 @@ import pandas as pd
 from shopstar.analytics.inputs import parquet_tables
 from shopstar.analytics.run import ScoreResult, latest_day, score
 from shopstar.analytics.trends import trend_features
+from shopstar.sim import model
+from shopstar.sim.groundtruth import LIVE_DURATION_MEDIAN_S
 from shopstar.sim.truth import Truth, load_truth
 
 MIN_VIEWS = 10_000
@@ -47,6 +50,10 @@ class Evaluation:
     star_precision_followers: float
     star_precision_gmv: float
     star_precision_true_skill: float
+    star_precision_true_value: float
+    star_precision_true_views: float
+    star_precision_true_skill_value: float
+    star_precision_true_skill_views: float
     star_top_thin: int
     rising_precision: float
     rising_recall: float
@@ -75,6 +82,61 @@ def _precision_at(scores: pd.Series, truth: pd.Series, k: int) -> float:
     return sum(1 for i in picked if i in best) / k
 
 
+def true_factors(pairs: pd.DataFrame, truth: Truth) -> pd.DataFrame:
+    """star_score's three factors, ours and the simulator's, in logs, for ``pairs`` (scored
+    rows joined with ``creator_category`` truth, indexed by creator_id, category).
+
+    Columns ``skill``, ``value``, ``views`` (ours: log multiplier, log value of a view, log
+    weekly views = reach × posts per week) and ``true_skill``, ``true_value``, ``true_views``.
+    The true weekly views are videos/week × expected views of a video + lives/week × expected
+    views of a live of median length, at final followers; the true value of a view is what is
+    left of ``true_potential`` (GMV per view of a skill-0 creator of the tier). Our multiplier is
+    against the average seller of the same products and our value of a view counts that
+    seller's skill: the true skill and value are moved per category by the median gap to ours
+    over pairs with at least :data:`MIN_VIEWS` views. Ours × ours × ours = star_score, and the
+    three true factors multiply to ``true_potential`` up to a factor per category.
+    """
+    creators = truth.creators.set_index("creator_id")
+    final = creators["followers_final"].astype(float).to_numpy()
+    live = np.power(final, model.VIEW_EXPONENT) * model.live_view_factor(
+        np.full(len(final), LIVE_DURATION_MEDIAN_S)
+    )
+    weekly = creators["videos_per_week"] * creators["views_per_post"]
+    weekly = weekly + creators["lives_per_week"] * live
+    creator = pairs.index.get_level_values("creator_id")
+    category = pd.Series(pairs.index.get_level_values("category"), pairs.index)
+    true_views = np.log(weekly.reindex(creator).to_numpy())
+    true_value = np.log(pairs["true_potential"]) - true_views - pairs["true_skill"]
+    ours = pd.DataFrame(
+        {
+            "skill": np.log(pairs["multiplier"]),
+            "value": np.log(pairs["value_per_view"].where(pairs["value_per_view"] > 0)),
+            "views": np.log((pairs["reach"] * pairs["posts_per_week"]).where(lambda v: v > 0)),
+        },
+        index=pairs.index,
+    )
+    seen = pairs["views"] >= MIN_VIEWS
+
+    def on_our_scale(true: pd.Series, our: pd.Series) -> pd.Series:
+        gap = (our - true)[seen].groupby(category[seen]).median()
+        return true + category.map(gap).fillna(0.0)
+
+    return ours.assign(
+        true_skill=on_our_scale(pairs["true_skill"], ours["skill"]),
+        true_value=on_our_scale(true_value, ours["value"]),
+        true_views=true_views,
+    )
+
+
+def _precision_with_truth(
+    pairs: pd.DataFrame, factors: pd.DataFrame, true: tuple[str, ...]
+) -> float:
+    """Precision@50 of star_score with the factors named in ``true`` replaced by the truth's."""
+    logs = sum(factors[f"true_{f}" if f in true else f] for f in ("skill", "value", "views"))
+    score = pd.Series(np.exp(logs), pairs.index).fillna(0.0)
+    return _precision_at(score, pairs["true_potential"], TOP_STARS)
+
+
 def evaluate_stars(result: ScoreResult, truth: Truth) -> dict[str, float | int]:
     """Skill, star_score and rising figures of a run over the whole simulated period."""
     stars = result.stars.to_pandas().set_index(["creator_id", "category"])
@@ -95,10 +157,7 @@ def evaluate_stars(result: ScoreResult, truth: Truth) -> dict[str, float | int]:
         ascending=False, kind="stable"
     )
     by_gain = set(gain.index[: len(flagged)])
-    # our multiplier is against the average seller of the same products, true_skill against a
-    # skill-0 one: per category, the median gap over well-seen pairs puts the truth on our scale
-    gap = (np.log(seen["multiplier"]) - seen["true_skill"]).groupby(level="category").median()
-    offset = pairs.index.get_level_values("category").map(gap).fillna(0.0).to_numpy()
+    factors = true_factors(pairs, truth)
     return {
         "skill_spearman": spearman(seen["skill"], seen["true_skill"]),
         "skill_spearman_gmv_per_view": spearman(gmv_per_view, seen["true_skill"]),
@@ -114,10 +173,14 @@ def evaluate_stars(result: ScoreResult, truth: Truth) -> dict[str, float | int]:
             pairs["true_potential"],
             TOP_STARS,
         ),
-        "star_precision_true_skill": _precision_at(
-            pairs["star_score"] / pairs["multiplier"] * np.exp(pairs["true_skill"] + offset),
-            pairs["true_potential"],
-            TOP_STARS,
+        "star_precision_true_skill": _precision_with_truth(pairs, factors, ("skill",)),
+        "star_precision_true_value": _precision_with_truth(pairs, factors, ("value",)),
+        "star_precision_true_views": _precision_with_truth(pairs, factors, ("views",)),
+        "star_precision_true_skill_value": _precision_with_truth(
+            pairs, factors, ("skill", "value")
+        ),
+        "star_precision_true_skill_views": _precision_with_truth(
+            pairs, factors, ("skill", "views")
         ),
         "star_top_thin": int(
             (pairs.nlargest(TOP_STARS, "true_potential")["views"] < MIN_VIEWS).sum()
