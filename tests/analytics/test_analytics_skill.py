@@ -73,6 +73,29 @@ def test_star_score_is_skill_times_reach_times_value(skills: dict) -> None:
     assert g["star_score"] > 1.5 * skills["lucky"]["star_score"]
 
 
+def test_a_thin_pair_whose_viewers_click_more_starts_from_a_higher_skill() -> None:
+    # six well-seen sellers whose clicks rise with their conversion (as sqrt, like the
+    # simulator's half of the skill in the click rate), then three creators with one small post
+    # each and the same 3 order lines: the one whose viewers clicked 3x the category's rate
+    # starts higher than the one at that rate, the one at a third of it lower
+    m = Market()
+    m.product("p", "beauty")
+    for i, factor in enumerate((0.5, 0.7, 1.0, 1.4, 2.0, 2.8)):
+        m.creator(f"s{i}")
+        for k in range(5):  # five posts each: one post's clicks say little
+            cid = f"s{i}v{k}"
+            m.content(cid, f"s{i}", ["p"], ago=5 + k, views=2_000, clicks=round(40 * factor**0.5))
+            m.order("p", 4, creator_id=f"s{i}", content_id=cid, lines=round(4 * factor))
+    for name, clicks in (("clicky", 60), ("plain", 20), ("dull", 7)):
+        m.creator(name)
+        m.content(f"{name}v", name, ["p"], ago=5, views=1_000, clicks=clicks)
+        m.order("p", 4, creator_id=name, content_id=f"{name}v", lines=3)
+    rows = ibis.duckdb.connect().to_pyarrow(skill_table(m.tables(), AS_OF)).to_pylist()
+    skill = {r["creator_id"]: r["skill"] for r in rows}
+    assert skill["clicky"] > skill["plain"] + 0.3
+    assert skill["plain"] > skill["dull"] + 0.15
+
+
 @pytest.mark.slow
 def test_skill_table_does_not_depend_on_the_order_of_input_rows(tmp_path: Path) -> None:
     # a parallel run adds rows in an order of its own: every float of the skill query (reach,
