@@ -133,6 +133,8 @@ def test_without_a_run_each_page_says_to_run_score(world: World, client: AppClie
 BAD = {
     "page=0": 422,
     "page=abc": 422,
+    "page=50001": 422,
+    "category=beauty&page=50000&limit=200": 404,
     "limit=201": 422,
     "category=": 422,
     "category=be%00auty": 422,

@@ -29,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 CategoryParam = Annotated[
     str | None, Query(min_length=1, max_length=128, pattern=TEXT, description="A category.")
 ]
-PageParam = Annotated[int, Query(ge=1, le=1_000_000)]
+PageParam = Annotated[int, Query(ge=1, le=50_000)]  # offsets up to 10M rows (Pagination)
 LimitParam = Annotated[int, Query(ge=1, le=200)]
 
 TITLES = {

@@ -15,6 +15,7 @@ from shopstar.accounts import policy
 from shopstar.accounts.policy import Resource
 from shopstar.accounts.principal import Principal
 from shopstar.analytics.published import CreatorCategoryScore, ProductTrend, RisingStar
+from shopstar.analytics.rising import GIFTED_SKILL
 from shopstar.analytics.visible import Listing
 from shopstar.catalog.models import Creator, Product
 
@@ -90,7 +91,10 @@ def rising_row(star: RisingStar, handle: str) -> dict[str, Any]:
     if star.reason == "fast growth":
         evidence = f"followers {percent(star.follower_growth)} a week over 28 days"
     else:
-        evidence = f"skill band lower end {star.skill_low:+.2f} (> +0.25) with a small audience"
+        evidence = (
+            f"skill band lower end {star.skill_low:+.2f} (above {GIFTED_SKILL:+.2f}) "
+            "with an audience in the smallest third of the category"
+        )
     return {
         "rank": star.rank,
         "creator_id": star.creator_id,
