@@ -104,3 +104,22 @@ def test_every_api_write_leaves_an_audit_row(world: World, client: AppClient) ->
         ("authorization.revoke", str(auth_id), world.emails["creator"]),
     ]
     assert events[3].detail == {"before": {"name": "Program team"}, "after": {"name": "Stars team"}}
+
+
+def test_a_name_of_whitespace_only_is_refused_by_the_schema(
+    world: World, client: AppClient
+) -> None:
+    """Names that str.strip() empties (\\x1c-\\x1f are whitespace to Python, not to Unicode's
+    regex \\s) fail the published pattern: 422, never a 400 the OpenAPI schema did not promise."""
+    admin = {"Authorization": f"Bearer {issue(world, 'program_admin')}"}
+    org_id = client.request("GET", "/api/v1/me", headers=admin).json()["organization"]["id"]
+    for name in ["\x1c", " \x1d\x1e\x1f ", "\u3000", "\x85\t"]:
+        response = client.request(
+            "PATCH", f"/api/v1/organizations/{org_id}", headers=admin, json={"name": name}
+        )
+        assert response.status_code == 422, (name, response.text)
+        assert response.json()["error"]["field"] == "name"
+    kept = client.request(
+        "PATCH", f"/api/v1/organizations/{org_id}", headers=admin, json={"name": "\x1c Team \x1f"}
+    )
+    assert kept.status_code == 200 and kept.json()["name"] == "Team"

@@ -14,7 +14,9 @@ T = TypeVar("T")
 # text may not hold NUL (PostgreSQL refuses it); ids may not hold control characters
 TEXT = r"^[^\x00]*$"
 ID = r"^[^\x00-\x1f]+$"
-NAME = r"^\s*[^\x00\s][^\x00]*$"
+# a name holds something str.strip() keeps: Python counts \x1c-\x1f as whitespace, Unicode's \s
+# (the schema's and pydantic's regex) does not
+NAME = r"^[\s\x1c-\x1f]*[^\x00\s\x1c-\x1f][^\x00]*$"
 
 
 class Page(BaseModel, Generic[T]):
