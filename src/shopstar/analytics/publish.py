@@ -111,12 +111,15 @@ def _ranked(table: pa.Table, score: str, key: str) -> Rows:
     best_first = pc.sort_indices(
         ordering, [("category", "ascending"), ("score", "descending"), ("key", "ascending")]
     ).to_numpy()
-    categories = table.column("category").take(best_first).to_numpy(zero_copy_only=False)
-    position = np.arange(len(categories), dtype=np.int64)
-    first = np.ones(len(categories), dtype=bool)
-    first[1:] = categories[1:] != categories[:-1]
+    categories = table.column("category").take(best_first).combine_chunks()
+    count = len(categories)
+    position = np.arange(count, dtype=np.int64)
+    first = np.ones(count, dtype=bool)  # where a category starts (compared in Arrow, no str)
+    if count > 1:
+        changed = pc.not_equal(categories.slice(1), categories.slice(0, count - 1))
+        first[1:] = changed.to_numpy(zero_copy_only=False)
     start = np.maximum.accumulate(np.where(first, position, 0))
-    rank = np.empty(len(categories), dtype=np.int64)
+    rank = np.empty(count, dtype=np.int64)
     rank[best_first] = position - start + 1
     table = table.append_column("rank", pa.array(rank))
     return Rows(table, pc.sort_indices(table, [("category", "ascending"), (key, "ascending")]))
