@@ -104,40 +104,22 @@ def _listing(
     return render(request, f"{listing.value}.html", context)
 
 
-@router.get("/stars")
-def stars(
-    request: Request,
-    principal: PagePrincipal,
-    session: SessionDep,
-    category: CategoryParam = None,
-    page: PageParam = 1,
-    limit: LimitParam = 25,
-) -> Response:
-    """Creators of a category by star_score, with skill, its band and the explanation."""
-    return _listing(request, principal, session, Listing.STARS, category, page, limit)
+def _listing_route(listing: Listing, summary: str) -> None:
+    """Serve ``listing`` at ``/<listing>``."""
+
+    def listing_page(
+        request: Request,
+        principal: PagePrincipal,
+        session: SessionDep,
+        category: CategoryParam = None,
+        page: PageParam = 1,
+        limit: LimitParam = 25,
+    ) -> Response:
+        return _listing(request, principal, session, listing, category, page, limit)
+
+    router.add_api_route(f"/{listing.value}", listing_page, name=listing.value, summary=summary)
 
 
-@router.get("/rising")
-def rising(
-    request: Request,
-    principal: PagePrincipal,
-    session: SessionDep,
-    category: CategoryParam = None,
-    page: PageParam = 1,
-    limit: LimitParam = 25,
-) -> Response:
-    """Creators early in their rise in a category, with the evidence."""
-    return _listing(request, principal, session, Listing.RISING, category, page, limit)
-
-
-@router.get("/trends")
-def trends(
-    request: Request,
-    principal: PagePrincipal,
-    session: SessionDep,
-    category: CategoryParam = None,
-    page: PageParam = 1,
-    limit: LimitParam = 25,
-) -> Response:
-    """Products of a category by trend_score: weekly units, velocity, adoption, breakouts."""
-    return _listing(request, principal, session, Listing.TRENDS, category, page, limit)
+_listing_route(Listing.STARS, "Creators of a category by star_score, with skill and explanation.")
+_listing_route(Listing.RISING, "Creators early in their rise in a category, with the evidence.")
+_listing_route(Listing.TRENDS, "Products of a category by trend_score: units, velocity, adoption.")
