@@ -192,6 +192,9 @@ def _copy(session: Session, table: Any, rows: Rows, run_id: int) -> None:
         cursor.execute(
             f'ALTER TABLE "{table.name}" ATTACH PARTITION "{part}" FOR VALUES IN ({run_id})'
         )
+        # statistics before the run is served: until autovacuum gets to a fresh partition, the
+        # planner guesses its size and picks slow plans for the first pages read from it
+        cursor.execute(f'ANALYZE "{part}"')
 
 
 def _insert(session: Session, table: Any, rows: Rows, run_id: int) -> None:
