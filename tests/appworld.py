@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pyarrow as pa
@@ -40,6 +40,9 @@ from shopstar.config import Settings, get_settings
 from shopstar.contract import ENTITIES
 from shopstar.db import make_engine, make_sessionmaker, normalise_url, upgrade
 from shopstar.web import create_app
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 POSTGRES_SERVER = os.environ.get(
     "SHOPSTAR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -430,3 +433,37 @@ def serve(db_url: str, home: Path, timeout: float = 90.0) -> Iterator[LiveServer
             process.kill()
             process.wait()
         log.close()
+
+
+# --- Debian's headless Chromium for the browser tests -----------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).parents[1] / "test-output" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, through Playwright (screenshots go to :data:`SCREENSHOTS`).
+    Without it the test fails in CI and is skipped elsewhere."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI needs /usr/bin/chromium (apt-get install chromium)")
+        pytest.skip("/usr/bin/chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
