@@ -16,6 +16,7 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
+from shopstar.analytics.scratch import scratch_prefix
 from shopstar.config import DUCKDB_MEMORY_LIMIT, DUCKDB_SPILL_LIMIT
 from shopstar.errors import ShopstarError
 
@@ -59,7 +60,7 @@ def connect(
         con = ibis.duckdb.connect()
         # DuckDB draws its own progress bar on stdout for long queries; the CLI reports progress
         con.raw_sql("SET enable_progress_bar = false")
-        spill = Path(tempfile.gettempdir()) / f"shopstar-duckdb-{uuid.uuid4().hex}"
+        spill = Path(tempfile.gettempdir()) / f"{scratch_prefix('duckdb')}{uuid.uuid4().hex}"
         con.raw_sql(f"SET temp_directory = '{spill}'")
         limits = {
             "memory_limit": ("duckdb_memory_limit", duckdb_memory_limit),
@@ -95,7 +96,7 @@ def compressed_store(con: BaseBackend) -> Iterator[str]:
     :func:`materialise` into. Its tables are stored compressed (~6x smaller than temporary
     tables) and read back from the file, so they take no memory or spill space beyond DuckDB's
     cache. Detached and removed on exit."""
-    directory = Path(tempfile.mkdtemp(prefix="shopstar-facts-"))
+    directory = Path(tempfile.mkdtemp(prefix=scratch_prefix("facts")))
     catalog = f"shopstar_facts_{uuid.uuid4().hex}"
     try:
         con.raw_sql(f"ATTACH '{directory / 'facts.duckdb'}' AS {catalog}")

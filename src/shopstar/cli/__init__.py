@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "demo": "demo",
     "serve": "serve",
     "score": "score",
+    "runs": "runs",
     "stars": "stars",
     "trends": "stars",
     "db": "db",

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from shopstar.analytics.job import score_and_publish
+from shopstar.analytics.scratch import remove_stale
 from shopstar.cli._app import app
 from shopstar.config import get_settings
 
@@ -34,6 +35,10 @@ def score_command(
 ) -> None:
     """Score creators, rising stars and product trends up to AS-OF and publish the run."""
     settings = get_settings()
+    for leftover in remove_stale():
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            leftover.describe(), markup=False
+        )
     with Console(stderr=True).status("scoring the lake..."):
         run = score_and_publish(
             settings,
