@@ -567,6 +567,7 @@ def test_prune_removes_only_leftovers_of_dead_processes(
         left = {name for name, path in dirs.items() if path.exists()}
         assert left == {"alive", "old-name", "other"}
         assert (scratch / f"shopstar-facts-{dead}-file").exists()
+        assert not (tmp_path / "app.db").exists()  # pruning creates no database
     finally:
         alive.kill()
         alive.wait()

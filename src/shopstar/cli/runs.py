@@ -17,7 +17,7 @@ from shopstar.cli._app import app
 from shopstar.cli._output import Format, FormatOption, render
 from shopstar.cli.stars import _no_database
 from shopstar.config import get_settings
-from shopstar.db import make_engine, make_sessionmaker, upgrade
+from shopstar.db import make_engine, make_sessionmaker
 from shopstar.db.types import utcnow
 
 runs_app = typer.Typer(
@@ -48,11 +48,8 @@ def _note(message: str) -> None:
 
 
 @contextmanager
-def _engine(*, migrate: bool) -> Iterator[Engine]:
-    url = get_settings().db_url
-    if migrate:
-        upgrade(url)
-    engine = make_engine(url)
+def _engine() -> Iterator[Engine]:
+    engine = make_engine(get_settings().db_url)
     try:
         yield engine
     finally:
@@ -62,7 +59,7 @@ def _engine(*, migrate: bool) -> Iterator[Engine]:
 def _listed() -> list[retention.RunInfo]:
     if _no_database(get_settings().db_url):
         return []
-    with _engine(migrate=False) as engine, make_sessionmaker(engine)() as session:
+    with _engine() as engine, make_sessionmaker(engine)() as session:
         return retention.list_runs(session)
 
 
@@ -91,10 +88,11 @@ def _remove(
     for note in notes:
         _note(f"note: {note}")
     columns = ["action", *RUN_COLUMNS]
-    if dry_run:
+    if dry_run or not (plan or vacuum) or _no_database(get_settings().db_url):
+        # nothing to do in the database: a dry run, nothing to delete, or no database at all
         render([{"action": "would delete", **r.as_row()} for r in plan], columns, fmt)
         return
-    with _engine(migrate=True) as engine:
+    with _engine() as engine:
         started = time.perf_counter()
         deleted = retention.remove_runs(make_sessionmaker(engine), plan, utcnow())
         seconds = time.perf_counter() - started
