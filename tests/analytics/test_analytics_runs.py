@@ -440,6 +440,36 @@ def test_postgresql_prune_does_not_lock_the_run_table(
         postgres_server.drop(name)
 
 
+@pytest.mark.postgres
+def test_postgresql_prune_gives_up_while_a_publish_holds_the_tables(
+    postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    """A publish creates its partitions ``LIKE`` the parents, holding a lock on them until it
+    commits; prune waits 3 s for it (readers queue behind a waiting exclusive lock), then says
+    so and deletes nothing; once the publish is done, it prunes."""
+    name = postgres_server.create(postgres_server.template)
+    db_url = postgres_server.url_for(name)
+    try:
+        for seed in range(2):
+            publish_run(db_url, seed)
+        before = db_state(db_url)
+        publisher = make_engine(db_url)
+        with publisher.connect() as conn:
+            conn.execute(text("CREATE TABLE loading (LIKE creator_category_metrics)"))
+            started = time.monotonic()
+            busy = cli(tmp_path, db_url, "runs", "prune", "--keep", "1", code=1)
+            assert 3 <= time.monotonic() - started < 30
+            assert busy.stderr.startswith("error: run 1: could not lock its tables")
+            assert "nothing was deleted for this run, try again" in busy.stderr
+            assert db_state(db_url) == before
+            conn.rollback()
+        publisher.dispose()
+        cli(tmp_path, db_url, "runs", "prune", "--keep", "1")
+        assert set(db_state(db_url)) == {2}
+    finally:
+        postgres_server.drop(name)
+
+
 # --- the property -------------------------------------------------------------------------
 
 OPERATIONS = st.lists(
