@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,10 +30,12 @@ from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from appworld import BACKENDS, PostgresServer, run_shopstar
+from shopstar.analytics.engines import compressed_store, connect
 from shopstar.analytics.publish import latest_run, publish
 from shopstar.analytics.published import ScoreRun
 from shopstar.analytics.run import ScoreResult
 from shopstar.analytics.runs import RESULT_MODELS
+from shopstar.analytics.scratch import stale
 from shopstar.cli import app, load_commands
 from shopstar.db import make_engine, make_sessionmaker
 from shopstar.db.types import utcnow
@@ -601,6 +604,29 @@ def test_prune_removes_only_leftovers_of_dead_processes(
     finally:
         alive.kill()
         alive.wait()
+
+
+def test_scoring_temp_directories_are_recognised_once_their_process_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The names the engines give their directories are the ones :func:`stale` parses: a copy
+    renamed for a dead pid is found, the live ones are not."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    con = connect("duckdb")
+    (row,) = con.raw_sql("SELECT current_setting('temp_directory')").fetchall()
+    spill = Path(row[0])
+    spill.mkdir()  # DuckDB creates it when it first spills
+    try:
+        with compressed_store(con):
+            (facts,) = tmp_path.glob("shopstar-facts-*")
+            assert stale(tmp_path) == []
+            dead = _dead_pid()
+            for path in (spill, facts):
+                assert path.name.startswith(f"shopstar-{path.name.split('-')[1]}-{os.getpid()}-")
+                shutil.copytree(path, tmp_path / path.name.replace(str(os.getpid()), str(dead)))
+            assert {s.pid for s in stale(tmp_path)} == {dead} and len(stale(tmp_path)) == 2
+    finally:
+        con.disconnect()
 
 
 @pytest.fixture(scope="module")
