@@ -8,13 +8,16 @@
 result tables as Parquet into ``OUT`` (``meta.json`` holds as-of and currency). ``run`` then, each
 measurement in its own process, loads that result (``--replicate K`` makes it K times larger:
 copy k gets ``~k`` appended to its creator and product ids, so every key stays unique), migrates
-a fresh app DB, and times ``publish()``: wall and CPU seconds, rows per second, and the peak RSS
-that publishing added above the loaded Arrow tables (the kernel's peak is reset just before).
-The baseline, in the same run and the same kind of process: the same rows, already prepared
-for the driver (Python values on SQLite, CSV on PostgreSQL; not timed), written into bare tables
-without keys or foreign keys by one ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) per table.
-The ratio is publish / baseline. ``--no-baseline`` skips it (it holds every row as Python values
-at once: ~7 GiB for 11M rows).
+a fresh app DB, and times ``publish()``: wall and CPU seconds (a loader process's included),
+rows per second, the peak RSS that publishing added above the loaded Arrow tables (the kernel's
+peak is reset just before) and a loader process's own peak RSS ("child").
+Two baselines, in the same run and the same kind of process, write the same rows, already
+prepared for the driver (not timed), into bare tables without keys or foreign keys, one call per
+table: ``baseline`` from Python values (SQLite, one ``executemany``) or CSV (PostgreSQL, one text
+``COPY``), ``adbc`` from Arrow tables in the column types (money as text on SQLite) through ADBC's
+``adbc_ingest`` (SQLite: a prepared INSERT bound row by row in C; PostgreSQL: binary ``COPY``).
+The ratios are publish / each baseline. ``--no-baseline`` skips both (``baseline`` holds every
+row as Python values at once: ~7 GiB for 11M rows).
 """
 
 from __future__ import annotations
@@ -50,12 +53,13 @@ meta = {"as_of": str(result.as_of), "currency": result.currency}
 print(json.dumps({n: getattr(result, n).num_rows for n in RESULTS}))
 """
 
-# argv: result dir, replicate, db url, mode (publish | baseline); prints one JSON line
+# argv: result dir, replicate, db url, mode (publish | baseline | adbc); prints one JSON line
 MEASURE = """
-import datetime as dt, io, json, resource, sys, time
+import datetime as dt, io, json, os, resource, sys, threading, time
 from pathlib import Path
 import pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
 from pyarrow import csv
+from sqlalchemy import BigInteger
 from shopstar.analytics import publish as pub
 from shopstar.analytics.run import ScoreResult
 from shopstar.db import make_engine, make_sessionmaker, upgrade
@@ -84,11 +88,27 @@ count = sum(t.num_rows for t in rows.values())
 names = {"metrics": "creator_category_metrics", "stars": "creator_category_scores",
          "rising": "rising_stars", "trends": "product_trends"}
 prepared = {}
-if mode == "baseline":  # the driver's input, prepared before the clock starts
+MODELS = {"metrics": pub.CreatorCategoryMetric, "stars": pub.CreatorCategoryScore,
+          "rising": pub.RisingStar, "trends": pub.ProductTrend}
+def arrow_for_driver(key, table):  # what binary COPY / SQLite bind: the columns' own types
+    types = []
+    for field in table.schema:
+        kind = MODELS[key].__table__.c[field.name].type
+        if pa.types.is_decimal(field.type) and engine.dialect.name == "sqlite":
+            types.append(pa.string())
+        elif (pa.types.is_int64(field.type) and engine.dialect.name == "postgresql"
+              and not isinstance(kind, BigInteger)):
+            types.append(pa.int32())
+        else:
+            types.append(field.type)
+    return table.cast(pa.schema(list(zip(table.column_names, types))))
+if mode in ("baseline", "adbc"):  # the driver's input, prepared before the clock starts
     for key, table in rows.items():
         table = getattr(table, "to_table", lambda t=table: t)()  # older code returned tables
         table = table.add_column(0, "run_id", pa.array([1] * table.num_rows, pa.int64()))
-        if engine.dialect.name == "sqlite":
+        if mode == "adbc":
+            prepared[key] = (table.column_names, arrow_for_driver(key, table))
+        elif engine.dialect.name == "sqlite":
             values = [(c.cast(pa.string()) if pa.types.is_decimal(c.type) else c).to_pylist()
                       for c in table.columns]
             prepared[key] = (table.column_names, list(zip(*values)))
@@ -104,6 +124,21 @@ if mode == "baseline":  # the driver's input, prepared before the clock starts
 del result
 def rss_kib():
     return int(Path("/proc/self/statm").read_text().split()[1]) * resource.getpagesize() // 1024
+child_peak_kib = 0  # a loader process's own peak RSS (after exec), sampled while it runs
+def watch_children(stop):
+    global child_peak_kib
+    children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+    while not stop.wait(0.01):
+        for pid in children.read_text().split():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:  # it has just exited
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    child_peak_kib = max(child_peak_kib, int(line.split()[1]))
+stop = threading.Event()
+threading.Thread(target=watch_children, args=(stop,), daemon=True).start()
 def hwm_kib():
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -118,6 +153,15 @@ if mode == "publish":
     Path("/proc/self/clear_refs").write_text("5")
     t0, c0 = time.perf_counter(), time.process_time()
     pub.publish(factory, result, "duckdb")
+elif mode == "adbc":
+    import adbc_driver_postgresql.dbapi, adbc_driver_sqlite.dbapi
+    module = adbc_driver_sqlite if engine.dialect.name == "sqlite" else adbc_driver_postgresql
+    engine.dispose()  # no other SQLite library's connection open on the file in this process
+    uri = url if engine.dialect.name == "postgresql" else Path(engine.url.database).as_uri()
+    with module.dbapi.connect(uri) as conn, conn.cursor() as cursor:
+        for key, (_, data) in prepared.items():
+            cursor.adbc_ingest(f"bare_{key}", data, mode="append")
+        conn.commit()
 else:
     with engine.begin() as conn:
         driver = conn.connection.driver_connection
@@ -132,8 +176,11 @@ else:
                 ) as copy:
                     copy.write(data)
 seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-print(json.dumps({"s": seconds, "cpu": cpu, "rows": count, "rss_mib": before / 1024,
-                  "added_mib": (hwm_kib() - before) / 1024}))
+stop.set()
+children = resource.getrusage(resource.RUSAGE_CHILDREN)  # a loader process, if publish used one
+print(json.dumps({"s": seconds, "cpu": cpu + children.ru_utime + children.ru_stime,
+                  "rows": count, "rss_mib": before / 1024, "added_mib": (hwm_kib() - before) / 1024,
+                  "child_mib": child_peak_kib / 1024}))
 engine.dispose()
 """
 
@@ -181,7 +228,7 @@ def _measure(args: argparse.Namespace, backend: str, mode: str) -> dict[str, flo
 def _run(args: argparse.Namespace) -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
     for backend in args.backend.split(","):
-        modes = ("publish", "baseline") if args.baseline else ("publish",)
+        modes = ("publish", "baseline", "adbc") if args.baseline else ("publish",)
         runs: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
         for _ in range(args.times):
             for mode in runs:
@@ -190,15 +237,20 @@ def _run(args: argparse.Namespace) -> None:
                 print(
                     f"{backend}\t{mode}\t{figures['s']:.2f} s\t{figures['cpu']:.2f} CPU-s\t"
                     f"{figures['rows'] / figures['s']:,.0f} rows/s\t"
-                    f"+{figures['added_mib']:.0f} MiB over {figures['rss_mib']:.0f} MiB",
+                    f"+{figures['added_mib']:.0f} MiB over {figures['rss_mib']:.0f} MiB"
+                    + (
+                        f", child {figures['child_mib']:.0f} MiB"
+                        if figures.get("child_mib")
+                        else ""
+                    ),
                     flush=True,
                 )
         if args.baseline:
-            publish = statistics.median(f["s"] for f in runs["publish"])
-            baseline = statistics.median(f["s"] for f in runs["baseline"])
+            median = {mode: statistics.median(f["s"] for f in runs[mode]) for mode in modes}
             print(
-                f"{backend}: median publish {publish:.2f} s, baseline {baseline:.2f} s, "
-                f"ratio {publish / baseline:.2f}",
+                f"{backend}: median publish {median['publish']:.2f} s, baseline "
+                f"{median['baseline']:.2f} s (ratio {median['publish'] / median['baseline']:.2f}),"
+                f" adbc {median['adbc']:.2f} s (ratio {median['publish'] / median['adbc']:.2f})",
                 flush=True,
             )
     print(f"load average after: {os.getloadavg()[0]:.2f}", flush=True)
@@ -220,7 +272,7 @@ def main() -> None:
         "--no-baseline",
         dest="baseline",
         action="store_false",
-        help="publish only (the baseline holds every row as Python values at once)",
+        help="publish only (a baseline holds every row as Python values at once)",
     )
     run.add_argument("--db-dir", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args()

@@ -9,13 +9,17 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+import pytest
 from sqlalchemy import select, text
 
+from shopstar.analytics import publish as publish_module
 from shopstar.analytics.publish import publish, stable_floats, stars_query, trends_query
 from shopstar.analytics.published import (
     CreatorCategoryMetric,
     CreatorCategoryScore,
+    ProductTrend,
     RisingStar,
+    ScoreRun,
 )
 from shopstar.analytics.run import ScoreResult
 from shopstar.db import make_engine, make_sessionmaker
@@ -197,3 +201,89 @@ def test_floats_keep_nine_significant_digits_and_at_most_twelve_decimals() -> No
         0.0,
         None,
     ]
+
+
+@pytest.fixture
+def via_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite results of any size through the ADBC loader process (else only large ones)."""
+    monkeypatch.setattr(publish_module, "LOADER_ROWS", 0)
+
+
+SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+@SQLITE
+def test_the_sqlite_loader_stores_what_inserts_store(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(db_url)
+    factory = make_sessionmaker(engine)
+    by_insert = publish(factory, _result(money_scale=4), "duckdb")
+    monkeypatch.setattr(publish_module, "LOADER_ROWS", 0)
+    by_loader = publish(factory, _result(money_scale=4), "duckdb")
+    with engine.connect() as conn:  # every column as stored, with its SQLite type
+        for model in (CreatorCategoryMetric, CreatorCategoryScore, RisingStar, ProductTrend):
+            columns = [c.name for c in model.__table__.columns if c.name != "run_id"]
+            stored = ", ".join(f'"{c}", typeof("{c}")' for c in columns)
+            query = text(f"SELECT {stored} FROM {model.__tablename__} WHERE run_id = :run")
+            one, two = (
+                sorted(conn.execute(query, {"run": r}).all()) for r in (by_insert, by_loader)
+            )
+            assert one and one == two, model.__tablename__
+    with factory() as session:
+        runs = session.scalars(select(ScoreRun).order_by(ScoreRun.id)).all()
+        assert [r.status for r in runs] == ["complete", "complete"]
+        loaded = runs[1]
+        assert loaded.completed_at is not None and loaded.completed_at >= loaded.created_at
+    engine.dispose()
+
+
+@pytest.mark.usefixtures("via_loader")
+def test_publishing_keeps_every_run_while_this_process_has_the_db_open(db_url: str) -> None:
+    """SQLite: the rows go in through ADBC's own copy of SQLite; were it in this process, its
+    connection would release the locks of the connection held here and delete the WAL they
+    share (a committed run row was lost that way)."""
+    held = make_engine(db_url)
+    with held.connect() as conn:
+        conn.execute(text("SELECT count(*) FROM score_runs")).scalar()
+        engine = make_engine(db_url)
+        factory = make_sessionmaker(engine)
+        runs = [publish(factory, _result(), "duckdb") for _ in range(3)]
+        engine.dispose()
+        conn.rollback()
+        statuses = conn.execute(text("SELECT id, status FROM score_runs ORDER BY id")).all()
+        assert statuses == [(run, "complete") for run in runs]
+    held.dispose()
+    rows = [_rows(db_url, run) for run in runs]
+    assert rows[0]["metrics"] and rows[0] == rows[1] == rows[2]
+
+
+def _broken(missing_column: bool) -> ScoreResult:
+    """A result that fails on its last table: a column missing (found while preparing it) or a
+    duplicate key (found by the database)."""
+    result = _result()
+    trends = result.trends.drop_columns(["trend_score"])
+    if not missing_column:
+        trends = pa.concat_tables([result.trends, result.trends.slice(0, 1)])
+    return ScoreResult(
+        result.as_of, result.currency, result.metrics, result.stars, result.rising, trends
+    )
+
+
+@pytest.mark.parametrize("loader", [False, True], ids=["inserts", "loader"])
+@pytest.mark.parametrize("missing_column", [True, False], ids=["missing", "duplicate"])
+def test_a_publish_failing_on_its_last_table_leaves_a_failed_run_and_no_rows(
+    db_url: str, loader: bool, missing_column: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if loader:
+        monkeypatch.setattr(publish_module, "LOADER_ROWS", 0)
+    engine = make_engine(db_url)
+    error = "trend_score" if missing_column else "(?i)unique|duplicate"
+    with pytest.raises(Exception, match=error):
+        publish(make_sessionmaker(engine), _broken(missing_column), "duckdb")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT status FROM score_runs")).scalars().all() == ["failed"]
+        for model in (CreatorCategoryMetric, CreatorCategoryScore, RisingStar, ProductTrend):
+            count = text(f"SELECT count(*) FROM {model.__tablename__}")
+            assert conn.execute(count).scalar() == 0
+    engine.dispose()
