@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -61,9 +62,8 @@ def _size(backend: str, url: str, name: str) -> int:
     return int(out.stdout.strip())
 
 
-def _shopstar(url: str, *args: str) -> tuple[float, str]:
-    env = {**os.environ, "SHOPSTAR_DATABASE_URL": url}
-    env.setdefault("SHOPSTAR_HOME", tempfile.mkdtemp(prefix="ss-prune-home-"))
+def _shopstar(url: str, home: str, *args: str) -> tuple[float, str]:
+    env = {**os.environ, "SHOPSTAR_DATABASE_URL": url, "SHOPSTAR_HOME": home}
     t0 = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "shopstar", *args], env=env, capture_output=True, text=True
@@ -86,14 +86,15 @@ def _bench(args: argparse.Namespace, backend: str) -> None:
     else:
         subprocess.run(["psql", args.postgres, "-qc", f"CREATE DATABASE {name}"], check=True)
         url, path = f"{args.postgres.rsplit('/', 1)[0]}/{name}", name
+    home = tempfile.mkdtemp(prefix="ss-prune-home-")
     try:
         subprocess.run(
             [sys.executable, "-c", PUBLISH, args.result, url, str(args.runs)], check=True
         )
         before = _size(backend, url, path)
-        listed, _ = _shopstar(url, "runs", "--format", "csv")
+        listed, _ = _shopstar(url, home, "runs", "--format", "csv")
         print(f"{backend}\t{args.runs} runs: {_mib(before)}; `shopstar runs` {listed:.2f} s")
-        wall, err = _shopstar(url, "runs", "prune", "--keep", "1")
+        wall, err = _shopstar(url, home, "runs", "prune", "--keep", "1")
         deletion = re.search(r"deleted (\d+) run\(s\), ([\d,]+) rows, in ([\d.]+) s", err)
         assert deletion is not None, err
         after = _size(backend, url, path)
@@ -105,12 +106,13 @@ def _bench(args: argparse.Namespace, backend: str) -> None:
             subprocess.run([sys.executable, "-c", PUBLISH, args.result, url, "1"], check=True)
             refilled = _size(backend, url, path)
             print(f"{backend}\tone more publish into the freed pages: {_mib(refilled)}")
-            wall, _ = _shopstar(url, "runs", "prune", "--keep", "1", "--vacuum")
+            wall, _ = _shopstar(url, home, "runs", "prune", "--keep", "1", "--vacuum")
             print(
                 f"{backend}\tprune --keep 1 --vacuum: {wall:.2f} s wall; "
                 f"{_mib(refilled)} -> {_mib(_size(backend, url, path))}"
             )
     finally:
+        shutil.rmtree(home, ignore_errors=True)
         if backend == "sqlite":
             for suffix in ("", "-wal", "-shm"):
                 Path(path + suffix).unlink(missing_ok=True)
