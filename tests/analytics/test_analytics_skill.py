@@ -96,6 +96,35 @@ def test_a_thin_pair_whose_viewers_click_more_starts_from_a_higher_skill() -> No
     assert skill["plain"] > skill["dull"] + 0.15
 
 
+def test_lines_from_one_viral_post_count_less_than_the_same_lines_over_five_posts() -> None:
+    # sellers whose posts' click rates vary (each content's own appeal: the spread measured),
+    # then two creators with the same views, clicks and 30 order lines against ~20 expected:
+    # one post carries all of the viral creator's, five equal posts the steady one's. A
+    # content's appeal is in its order lines too, so one post's lines are the less sure
+    m = Market()
+    m.product("p", "beauty")
+    for i in range(6):
+        m.creator(f"s{i}")
+        for k in range(4):
+            cid = f"s{i}v{k}"
+            m.content(cid, f"s{i}", ["p"], ago=5 + k, views=2_000, clicks=(30, 60)[k % 2])
+            m.order("p", 4, creator_id=f"s{i}", content_id=cid, lines=4)
+    m.creator("viral")
+    m.content("viral_v", "viral", ["p"], ago=5, views=10_000, clicks=225)
+    m.order("p", 4, creator_id="viral", content_id="viral_v", lines=30)
+    m.creator("steady")
+    for k in range(5):
+        m.content(f"steady_v{k}", "steady", ["p"], ago=5 + k, views=2_000, clicks=45)
+        m.order("p", 4, creator_id="steady", content_id=f"steady_v{k}", lines=6)
+    rows = ibis.duckdb.connect().to_pyarrow(skill_table(m.tables(), AS_OF)).to_pylist()
+    by = {r["creator_id"]: r for r in rows}
+    viral, steady = by["viral"], by["steady"]
+    assert viral["lines"] == steady["lines"] == 30
+    assert viral["expected"] == pytest.approx(steady["expected"], rel=0.05)
+    assert steady["skill"] > viral["skill"] + 0.05
+    assert viral["skill_high"] - viral["skill_low"] > steady["skill_high"] - steady["skill_low"]
+
+
 @pytest.mark.slow
 def test_skill_table_does_not_depend_on_the_order_of_input_rows(tmp_path: Path) -> None:
     # a parallel run adds rows in an order of its own: every float of the skill query (reach,

@@ -5,7 +5,9 @@ days. Views are heavy-tailed (virality), so it is the log-normal mean ``exp(μ +
 ``s²`` the within-creator variance of log views pooled over every creator of that kind, and μ
 the creator's mean log views shrunk (empirical Bayes) toward what their current follower count
 predicts (a log-log fit over all creators of that kind): a few lucky posts do not make reach.
-Cadence (posts per week) counts the posts of the last :data:`CADENCE_DAYS` days.
+Cadence (posts per week) counts the posts of the days observed, up to :data:`CADENCE_DAYS`:
+from the creator's joining date or the first content in the data, whichever is later (a
+creator's post count is Poisson, so the longer the window, the surer the rate).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from shopstar.analytics.facts import (
 )
 
 REACH_DAYS = 28
-CADENCE_DAYS = 90
+CADENCE_DAYS = 182
 TIER_BOUNDS = (10_000, 100_000, 1_000_000)  # followers: nano | micro | mid | macro
 MIN_BETWEEN = 0.01  # floor of the between-creator variance of log reach
 
@@ -52,7 +54,8 @@ def creator_reach(tables: Tables, as_of: dt.date) -> ir.Table:
         var_log=exact_var(posts.log_views, LOGS, "sample", posts.fresh),
     )
     audience = follower_growth(tables, as_of).select("creator_id", "followers")
-    per = per.join(audience, "creator_id")
+    per = per.join(audience, "creator_id").left_join(_days_observed(tables, as_of), "creator_id")
+    per = per.drop("creator_id_right").mutate(days=per.days.fill_null(CADENCE_DAYS))
     per = per.mutate(x=(_f(per.followers.fill_null(0)) + 1.0).ln())
     several = per.n >= 2
     fit = per.group_by("kind").aggregate(
@@ -83,8 +86,27 @@ def creator_reach(tables: Tables, as_of: dt.date) -> ir.Table:
         "creator_id",
         "kind",
         reach=(log_mean + spread / 2.0).exp() - 1.0,
-        posts_per_week=_f(out.posts) / (CADENCE_DAYS / 7.0),
+        posts_per_week=_f(out.posts) / (_f(out.days) / 7.0),
     )
+
+
+def _days_observed(tables: Tables, as_of: dt.date) -> ir.Table:
+    """The days each creator's posting was observed up to ``as_of``: at most
+    :data:`CADENCE_DAYS`, from the later of the first content in the data and the creator's
+    joining date (posts before either are not expected: the posts of the last
+    :data:`CADENCE_DAYS` days are those of the days observed). Columns: creator_id, days.
+    """
+    content = tables["content"]
+    first = content.aggregate(first=content.published_at.min().date())
+    creators = tables["creators"].select("creator_id", joined=tables["creators"].joined_at.date())
+    out = creators.cross_join(first)
+    start = ibis.greatest(
+        out.first,
+        out.joined.fill_null(out.first),
+        ibis.literal(as_of - dt.timedelta(days=CADENCE_DAYS - 1)),
+    )
+    days = ibis.literal(as_of).delta(start, unit="day") + 1
+    return out.select("creator_id", days=ibis.greatest(days, ibis.literal(1)))
 
 
 def creator_tier(tables: Tables, as_of: dt.date) -> ir.Table:

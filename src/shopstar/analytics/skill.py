@@ -5,14 +5,18 @@ lines the *same products* get per view from every other creator (leave-one-out b
 product, smoothed toward the category rate). With ``O`` observed and ``E`` expected lines, the
 multiplier has a Gamma prior of mean ``m`` and shape α per category (α from the between-creator
 dispersion; ``m`` = 1 in the creator's main categories, the market-wide side-category ratio
-elsewhere), so its posterior mean is ``(O + α m) / (E + α)``: small samples stay near what is
-typical. The pair's click rate (clicks per view against the category's, some 25 times more
-clicks than order lines) moves ``m`` by what it predicts of the pair's conversion, with a slope
-measured over the well-seen pairs of the category, and narrows the prior accordingly.
-``skill`` is the log of that multiplier (0 = average seller of the same products), with a 90%
-band of ±1.645/√(O + α). The baselines are computed twice: the second time, each
-other seller's exposure is weighted by their first-pass multiplier, so a product's baseline does
-not depend on how gifted the few creators who featured it happen to be.
+elsewhere), so small samples stay near what is typical (the posterior mean is below). The
+pair's click rate (clicks per view against the category's, some 25 times more
+clicks than order lines), read content by content so that a viral post does not outweigh the
+others, moves ``m`` by what it predicts of the pair's conversion, with a slope measured over
+the well-seen pairs of the category, and narrows the prior accordingly. Each content has an
+appeal of its own (its spread measured from the clicks), which its order lines carry too: the
+fewer posts hold a pair's views, the less its O and E count, ``κ`` = 1 / (1 + O d) of them
+with ``d`` = spread × Σ views² / (Σ views)², so the posterior mean is
+``(κ O + α m) / (κ E + α)``. ``skill`` is the log of that multiplier (0 = average seller of the
+same products), with a 90% band of ±1.645/√(κ O + α). The baselines are computed twice: the
+second time, each other seller's exposure is weighted by their first-pass multiplier, so a
+product's baseline does not depend on how gifted the few creators who featured it happen to be.
 
 star_score is the expected weekly affiliate GMV of the creator in the category: skill multiplier
 × reach × posts per week × the category's GMV per view, per content kind and creator tier
@@ -58,7 +62,8 @@ MIN_DISPERSION = 0.02  # floor of the between-creator variance of log skill
 Z90 = 1.645
 SIDE_PRIOR = 10.0  # pseudo-lines shrinking the side-category effect toward 1
 MAIN_SHARE = 0.2  # share of a creator's posts that makes a category one of their main ones
-CLICK_SPREAD = 0.1  # variance of one content's log click rate around its creator's (per post)
+CLICK_SPREAD = 0.1  # working variance of one content's log click ratio (weights; measured ~0.09)
+MIN_CLICK_EXPOSURE = 2000.0  # views × √products of a content read alone (~20+ expected clicks)
 
 
 def _f(value: ir.NumericValue) -> ir.FloatingValue:
@@ -195,10 +200,11 @@ def creator_prior(seen: ir.Table) -> ir.Table:
     τ²_g), moves the prior mean to ``m × exp(g)``; the prior's variance is τ²_s plus g's
     uncertainty, and its shape is the inverse of that. Before all this, the part of r that the
     pair's own click rate predicts (:func:`_click_evidence`) is taken out of r and put into the
-    prior mean, with the variance of that prediction added to the prior's.
+    prior mean, with the variance of that prediction added to the prior's. r's noise is the
+    Poisson term plus ``overdispersion`` (:func:`_content_evidence`).
     """
     ratio = ((_f(seen.lines) + 0.5) / (seen.expected * seen.prior + 0.5)).ln()
-    noise = 1.0 / (_f(seen.lines) + 0.5)
+    noise = 1.0 / (_f(seen.lines) + 0.5) + seen.overdispersion
     out = seen.mutate(ratio=ratio, noise=noise, sure=seen.expected >= MIN_EXPECTED)
     out = _click_evidence(out)
     out = out.mutate(ratio=out.ratio - out.from_clicks)
@@ -248,24 +254,24 @@ def creator_prior(seen: ir.Table) -> ir.Table:
         "weight",
         "from_clicks",
         "clicks_doubt",
+        "click_log",
+        "click_noise",
     )
 
 
 def _click_evidence(out: ir.Table) -> ir.Table:
     """Add ``from_clicks``: the part of each pair's log ratio (``ratio``) its click rate
-    predicts, and ``clicks_doubt``: the variance that prediction adds, from the pairs' clicks
-    and expected clicks (:func:`_per_category`).
+    predicts, and ``clicks_doubt``: the variance that prediction adds, from the pair's log
+    click ratio ``click_log`` and its noise ``click_noise`` (:func:`_per_category`,
+    :func:`_content_evidence`).
 
     Clicks are some 25 times more numerous than order lines, and viewers who click on a
     creator's products more also buy more of them. Per category, over the pairs with at least
     :data:`MIN_EXPECTED` expected lines (``sure``), ``slope`` is the covariance of the log
-    ratio with the log click ratio ``c`` over c's variance net of its noise (Poisson, and
-    :data:`CLICK_SPREAD` per post for each content's own appeal); each pair's centred ``c`` is
-    shrunk by its reliability before the slope applies, so one post's clicks say little.
+    ratio with ``click_log`` over its variance net of its noise; each pair's centred
+    ``click_log`` is shrunk by its reliability before the slope applies, so one post's clicks
+    say little.
     """
-    clicks = ((_f(out.clicks) + 0.5) / (out.expected_clicks + 0.5)).ln()
-    click_noise = 1.0 / (_f(out.clicks) + 0.5) + CLICK_SPREAD / _f(out.posts)
-    out = out.mutate(click_log=clicks, click_noise=click_noise)
     per_cat = out.group_by("category").aggregate(
         click_centre=exact_mean(out.click_log, LOGS, out.sure),
         click_var=exact_var(out.click_log, LOGS, "pop", out.sure)
@@ -282,7 +288,7 @@ def _click_evidence(out: ir.Table) -> ir.Table:
         from_clicks=slope * reliability * centred,
         clicks_doubt=slope * slope * var * (1.0 - reliability),
     )
-    return out.drop("click_log", "click_noise", "click_centre", "click_var", "click_cov")
+    return out.drop("click_centre", "click_var", "click_cov")
 
 
 def star_base(tables: Tables, as_of: dt.date, by_kind: ir.Table, pairs: ir.Table) -> ir.Table:
@@ -342,9 +348,11 @@ def _sold(pairs: ir.Table) -> ir.Table:
 def kind_totals(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:
     """Views, clicks, posts and order lines of each creator × category × content kind with
     views, what skill and star_score add up. ``click_exposure`` is the views weighted by the
-    square root of the products each content shows (its clicks grow with it). Columns:
-    creator_id, category, kind, tier, views, recent_views, posts, clicks, click_exposure, lines,
-    expected, gmv, recent_value.
+    square root of the products each content shows (its clicks grow with it); the ``content_*``
+    sums read each content's clicks against its own click exposure (:func:`_content_sums`).
+    Columns: creator_id, category, kind, tier, views, recent_views, posts, clicks,
+    click_exposure, content_n, content_a, content_a2, content_p, content_w, content_wa,
+    pooled_n, pooled_clicks, pooled_exposure, content_v2, lines, expected, gmv, recent_value.
     """
     if (computed := shared(tables, f"kind_totals_{days}", as_of)) is not None:
         return computed
@@ -366,6 +374,7 @@ def kind_totals(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Ta
         posts=in_cat.count(),  # one row per content x category: no distinct needed
         clicks=in_cat.clicks.fill_null(0).sum(),
         click_exposure=exact_sum(_f(in_cat.views) * _f(in_cat.n_products).sqrt(), VIEWS),
+        **_content_sums(in_cat),
     )
     return by_kind.filter(by_kind.views > 0).join(sold, keys)
 
@@ -386,12 +395,17 @@ def reweighted_totals(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) ->
 
 def _per_category(by_kind: ir.Table) -> ir.Table:
     """Creator × category totals of :func:`kind_totals` rows (tier: the creator's), with
-    ``expected_clicks``: the clicks of the click exposure at the category's rate per kind."""
+    ``expected_clicks``: the clicks of the click exposure at the category's rate per kind, and
+    the click evidence read content by content (:func:`_content_evidence`): ``click_log``,
+    ``click_noise``, ``overdispersion``."""
     rate = by_kind.group_by(["category", "kind"]).aggregate(
         click_rate=_ratio(by_kind.clicks.sum(), exact_sum(by_kind.click_exposure, VIEWS))
     )
     by_kind = by_kind.join(rate, ["category", "kind"])
-    return by_kind.group_by(["creator_id", "category"]).aggregate(
+    rated = by_kind.click_rate.fill_null(0.0) > 0
+    lr = ibis.ifelse(rated, by_kind.click_rate.ln(), ibis.literal(0.0))
+    n = _f(by_kind.content_n)
+    out = by_kind.group_by(["creator_id", "category"]).aggregate(
         views=by_kind.views.sum(),
         posts=by_kind.posts.sum(),
         lines=by_kind.lines.sum(),
@@ -402,15 +416,128 @@ def _per_category(by_kind: ir.Table) -> ir.Table:
             by_kind.click_exposure * by_kind.click_rate.fill_null(0.0), LINES
         ),
         tier=by_kind.tier.max(),
+        content_n=by_kind.content_n.sum(where=rated),
+        pooled_n=by_kind.pooled_n.sum(where=rated),
+        pooled_clicks=by_kind.pooled_clicks.sum(where=rated),
+        pooled_expected=exact_sum(by_kind.pooled_exposure * by_kind.click_rate, LINES, rated),
+        rate_a=exact_sum(by_kind.content_a - n * lr, LOGS, rated),
+        rate_a2=exact_sum(
+            by_kind.content_a2 - 2.0 * lr * by_kind.content_a + n * lr * lr, LOGS, rated
+        ),
+        rate_p=exact_sum(by_kind.content_p, LOGS, rated),
+        rate_w=exact_sum(by_kind.content_w, LOGS, rated),
+        rate_wl=exact_sum(by_kind.content_wa - lr * by_kind.content_w, LOGS, rated),
+        rate_v2=exact_sum(by_kind.content_v2, VIEWS),
+    )
+    return _content_evidence(
+        out.mutate(
+            content_n=out.content_n.fill_null(0),
+            pooled_n=out.pooled_n.fill_null(0),
+            pooled_clicks=out.pooled_clicks.fill_null(0),
+            pooled_expected=out.pooled_expected.fill_null(0.0),
+            **{c: out[c].fill_null(0.0) for c in out.columns if c.startswith("rate_")},
+        )
+    )
+
+
+def _content_sums(contents: ir.Table) -> dict[str, ir.Value]:
+    """Sums over ``contents`` (views, clicks, n_products per content) that the click evidence
+    reads (:func:`_content_evidence`). Contents with at least :data:`MIN_CLICK_EXPOSURE`
+    click exposure (views × √products) are read alone: with ``a`` = ln((clicks + ½) / click
+    exposure), ``p`` = 1 / (clicks + ½) its Poisson noise and ``w`` = 1 / (:data:`CLICK_SPREAD`
+    + p), their count, Σa, Σa², Σp, Σw, Σwa; the others' clicks, click exposure and count are
+    pooled (one small post's clicks are too few to read alone); and Σ(views/1000)²."""
+    seen = contents.views > 0
+    clicks = _f(contents.clicks.fill_null(0))
+    exposure = _f(contents.views) * _f(contents.n_products).sqrt()
+    alone = seen & (exposure >= MIN_CLICK_EXPOSURE)
+    pooled = seen & (exposure < MIN_CLICK_EXPOSURE)
+    a = ibis.ifelse(alone, ((clicks + 0.5) / exposure).ln(), ibis.null("float64"))
+    p = 1.0 / (clicks + 0.5)
+    w = 1.0 / (CLICK_SPREAD + p)
+    thousands = _f(contents.views) / 1000.0
+    return {
+        "content_n": alone.cast("int64").sum(),
+        "content_a": exact_sum(a, LOGS, alone),
+        "content_a2": exact_sum(a * a, LOGS, alone),
+        "content_p": exact_sum(p, LOGS, alone),
+        "content_w": exact_sum(w, LOGS, alone),
+        "content_wa": exact_sum(w * a, LOGS, alone),
+        "pooled_n": pooled.cast("int64").sum(),
+        "pooled_clicks": contents.clicks.fill_null(0).sum(where=pooled),
+        "pooled_exposure": exact_sum(exposure, VIEWS, pooled),
+        "content_v2": exact_sum(thousands * thousands, VIEWS, seen),
+    }
+
+
+def _content_evidence(pairs: ir.Table) -> ir.Table:
+    """Add the click evidence of each creator × category, from the :func:`_content_sums` of
+    its kinds with the category's clicks per click exposure per kind taken out
+    (:func:`_per_category`: ``rate_*`` sums, ``pooled_*``).
+
+    A content's log click ratio ``l`` = a − ln(rate) is the creator's click rate plus the
+    content's own appeal, whose variance ``spread`` is measured: the within-pair variance of
+    ``l`` over the contents read alone, net of their Poisson noise. ``click_log`` is the mean of
+    the ``l`` of the pair's contents read alone, weighted by 1 / (:data:`CLICK_SPREAD` + Poisson
+    noise), and of the log ratio of the pooled ones' clicks to their expected clicks (weight:
+    1 / (Poisson noise + :data:`CLICK_SPREAD` per post)); ``click_noise`` is 1 / Σ weights: a
+    viral post does not outweigh the others as it does in the pair's summed clicks. A
+    content's order lines go through its clicks, so its appeal is in them too:
+    ``overdispersion`` = spread × Σ v² / (Σ v)² (v: the contents' views; 0 where no spread
+    could be measured) is what it adds to the variance of the pair's log ratio of observed to
+    expected lines.
+    """
+    n = _f(pairs.content_n)
+    within = pairs.rate_a2 - pairs.rate_a * pairs.rate_a / n
+    several = pairs.content_n >= 2
+    spread = pairs.aggregate(
+        spread=(
+            exact_sum(within, LOGS, several)
+            - exact_sum(pairs.rate_p * (1.0 - 1.0 / n), LOGS, several)
+        )
+        / _f((pairs.content_n - 1).sum(where=several))
+    )
+    out = pairs.cross_join(spread)
+    measured = ibis.greatest(out.spread.fill_null(0.0), ibis.literal(0.0))
+    thousands = _f(out.views) / 1000.0
+    pooled_clicks = _f(out.pooled_clicks) + 0.5
+    pooled = out.pooled_n > 0
+    pooled_log = (pooled_clicks / (out.pooled_expected + 0.5)).ln()
+    pooled_weight = ibis.ifelse(
+        pooled, 1.0 / (1.0 / pooled_clicks + CLICK_SPREAD / _f(out.pooled_n)), ibis.literal(0.0)
+    )
+    weight = out.rate_w + pooled_weight
+    known = weight > 0
+    return out.mutate(
+        click_log=ibis.ifelse(
+            known,
+            (out.rate_wl + ibis.ifelse(pooled, pooled_weight * pooled_log, 0.0)) / weight,
+            ibis.literal(0.0),
+        ),
+        click_noise=ibis.ifelse(known, 1.0 / weight, ibis.literal(1.0)),
+        overdispersion=measured * out.rate_v2 / (thousands * thousands),
+    ).drop(
+        "spread",
+        "content_n",
+        "pooled_n",
+        "pooled_clicks",
+        "pooled_expected",
+        *[c for c in out.columns if c.startswith("rate_")],
     )
 
 
 def _posterior(seen: ir.Table) -> ir.Table:
     """Add the prior (:func:`with_prior`, :func:`creator_prior`) and the posterior mean
-    ``multiplier`` of each creator × category."""
+    ``multiplier`` of each creator × category: the Gamma–Poisson mean with the order-line
+    evidence discounted by its ``overdispersion`` d, ``kept`` = 1 / (1 + O d) of the lines
+    and expected lines counting (the precision of ln(O / E) falls from O to O / (1 + O d))."""
     out = creator_prior(with_prior(seen.drop("tier")))
     alpha = out.prior_strength
-    return out.mutate(multiplier=(_f(out.lines) + alpha * out.prior) / (out.expected + alpha))
+    kept = 1.0 / (1.0 + _f(out.lines) * out.overdispersion)
+    return out.mutate(
+        kept=kept,
+        multiplier=(kept * _f(out.lines) + alpha * out.prior) / (kept * out.expected + alpha),
+    )
 
 
 def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:
@@ -425,7 +552,7 @@ def skill_table(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Ta
     out = _posterior(seen).left_join(base, ["creator_id", "category"])
     out = out.drop("creator_id_right", "category_right")
     multiplier = out.multiplier
-    band = Z90 / (_f(out.lines) + out.prior_strength).sqrt()
+    band = Z90 / (out.kept * _f(out.lines) + out.prior_strength).sqrt()
     zero = ibis.literal(0.0)
     out = out.mutate(
         multiplier=multiplier,
