@@ -13,13 +13,15 @@ import pytest
 from sqlalchemy import select, text
 
 from shopstar.analytics import publish as publish_module
-from shopstar.analytics.publish import publish, stable_floats, stars_query, trends_query
+from shopstar.analytics.publish import publish, stable_floats
 from shopstar.analytics.published import (
     CreatorCategoryMetric,
     CreatorCategoryScore,
     ProductTrend,
     RisingStar,
     ScoreRun,
+    stars_query,
+    trends_query,
 )
 from shopstar.analytics.run import ScoreResult
 from shopstar.db import make_engine, make_sessionmaker

@@ -31,8 +31,8 @@ from typer.testing import CliRunner
 
 from appworld import BACKENDS, PostgresServer, run_shopstar
 from shopstar.analytics.engines import compressed_store, connect
-from shopstar.analytics.publish import latest_run, publish
-from shopstar.analytics.published import ScoreRun
+from shopstar.analytics.publish import publish
+from shopstar.analytics.published import ScoreRun, latest_run
 from shopstar.analytics.run import ScoreResult
 from shopstar.analytics.runs import RESULT_MODELS
 from shopstar.analytics.scratch import stale

@@ -15,13 +15,14 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Boolean, Double, Integer, String, select, text
 from sqlalchemy.orm import Session
 
-from shopstar.analytics.publish import latest_run, publish
+from shopstar.analytics.publish import publish
 from shopstar.analytics.published import (
     CreatorCategoryMetric,
     CreatorCategoryScore,
     ProductTrend,
     RisingStar,
     ScoreRun,
+    latest_run,
 )
 from shopstar.analytics.run import ScoreResult
 from shopstar.db import Base, current_revision, downgrade, make_engine, make_sessionmaker, upgrade

@@ -17,8 +17,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from shopstar.accounts.principal import Principal
-from shopstar.analytics.publish import latest_run
-from shopstar.analytics.published import ScoreRun
+from shopstar.analytics.published import ScoreRun, latest_run
 from shopstar.analytics.visible import Listing, rows_query
 from shopstar.web.api.listing import page_of
 from shopstar.web.api.schemas import TEXT, Pagination, PaginationDep, plain_json_response

@@ -28,8 +28,6 @@ from sqlalchemy import (
     Engine,
     Float,
     Integer,
-    Select,
-    select,
     update,
 )
 from sqlalchemy.engine import make_url
@@ -371,31 +369,3 @@ def publish(factory: sessionmaker[Session], result: ScoreResult, engine: str) ->
             session.execute(update(ScoreRun).where(ScoreRun.id == run_id).values(status="failed"))
         raise
     return run_id
-
-
-def latest_run(session: Session) -> ScoreRun | None:
-    """The most recent complete score run, or None."""
-    query = select(ScoreRun).where(ScoreRun.status == "complete").order_by(ScoreRun.id.desc())
-    return session.scalars(query.limit(1)).first()
-
-
-def stars_query(run_id: int, category: str | None, *, rising: bool = False) -> Select[Any]:
-    """Star (or rising-star) rows of a run, best first, optionally in one category."""
-    model: type[CreatorCategoryScore] | type[RisingStar] = (
-        RisingStar if rising else CreatorCategoryScore
-    )
-    query = select(model).where(model.run_id == run_id)
-    if category is not None:
-        return query.where(model.category == category).order_by(model.rank)
-    score = RisingStar.rising_score if rising else CreatorCategoryScore.star_score
-    return query.order_by(score.desc(), model.category, model.creator_id)
-
-
-def trends_query(run_id: int, category: str | None) -> Select[Any]:
-    """Product trend rows of a run, best first, optionally in one category."""
-    query = select(ProductTrend).where(ProductTrend.run_id == run_id)
-    if category is not None:
-        return query.where(ProductTrend.category == category).order_by(ProductTrend.rank)
-    return query.order_by(
-        ProductTrend.trend_score.desc(), ProductTrend.category, ProductTrend.product_id
-    )

@@ -1,4 +1,5 @@
-"""Published scoring results in the app DB: one versioned ``score_run`` and its rows.
+"""Published scoring results in the app DB: one versioned ``score_run`` and its rows, and the
+queries that read them (written by :mod:`shopstar.analytics.publish`; readers need not import it).
 
 A run is written with status ``running``, its rows added, then switched to ``complete`` in one
 transaction; readers only ever see the latest complete run, so a run that fails or is killed
@@ -23,9 +24,11 @@ from sqlalchemy import (
     Double,
     ForeignKey,
     Integer,
+    Select,
     String,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shopstar.db.base import Base
 from shopstar.db.types import Money, UTCDateTime, utcnow
@@ -183,3 +186,31 @@ class ProductTrend(Base):
     adopters: Mapped[int] = mapped_column(Integer)
     adopters_prev: Mapped[int] = mapped_column(Integer)
     breakout: Mapped[bool] = mapped_column(Boolean)
+
+
+def latest_run(session: Session) -> ScoreRun | None:
+    """The most recent complete score run, or None."""
+    query = select(ScoreRun).where(ScoreRun.status == "complete").order_by(ScoreRun.id.desc())
+    return session.scalars(query.limit(1)).first()
+
+
+def stars_query(run_id: int, category: str | None, *, rising: bool = False) -> Select[Any]:
+    """Star (or rising-star) rows of a run, best first, optionally in one category."""
+    model: type[CreatorCategoryScore] | type[RisingStar] = (
+        RisingStar if rising else CreatorCategoryScore
+    )
+    query = select(model).where(model.run_id == run_id)
+    if category is not None:
+        return query.where(model.category == category).order_by(model.rank)
+    score = RisingStar.rising_score if rising else CreatorCategoryScore.star_score
+    return query.order_by(score.desc(), model.category, model.creator_id)
+
+
+def trends_query(run_id: int, category: str | None) -> Select[Any]:
+    """Product trend rows of a run, best first, optionally in one category."""
+    query = select(ProductTrend).where(ProductTrend.run_id == run_id)
+    if category is not None:
+        return query.where(ProductTrend.category == category).order_by(ProductTrend.rank)
+    return query.order_by(
+        ProductTrend.trend_score.desc(), ProductTrend.category, ProductTrend.product_id
+    )

@@ -27,13 +27,13 @@ from sqlalchemy import Engine, delete, func, inspect, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from shopstar.analytics.publish import latest_run
 from shopstar.analytics.published import (
     CreatorCategoryMetric,
     CreatorCategoryScore,
     ProductTrend,
     RisingStar,
     ScoreRun,
+    latest_run,
     partition_name,
 )
 from shopstar.db.types import utcnow

@@ -17,8 +17,13 @@ from sqlalchemy.orm import Session
 from shopstar.accounts import policy
 from shopstar.accounts.policy import Resource
 from shopstar.accounts.principal import Principal
-from shopstar.analytics.publish import stars_query, trends_query
-from shopstar.analytics.published import CreatorCategoryScore, ProductTrend, RisingStar
+from shopstar.analytics.published import (
+    CreatorCategoryScore,
+    ProductTrend,
+    RisingStar,
+    stars_query,
+    trends_query,
+)
 from shopstar.catalog.models import Creator, Product
 
 

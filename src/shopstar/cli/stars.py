@@ -9,8 +9,13 @@ import typer
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import make_url
 
-from shopstar.analytics.publish import latest_run, stars_query, trends_query
-from shopstar.analytics.published import CreatorCategoryScore, ScoreRun
+from shopstar.analytics.published import (
+    CreatorCategoryScore,
+    ScoreRun,
+    latest_run,
+    stars_query,
+    trends_query,
+)
 from shopstar.cli._app import app
 from shopstar.cli._output import Format, FormatOption, render
 from shopstar.config import get_settings

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from shopstar.accounts.models import OrgKind, Role
 from shopstar.accounts.policy import NotFound
 from shopstar.accounts.principal import Principal
-from shopstar.analytics.publish import latest_run
+from shopstar.analytics.published import latest_run
 from shopstar.analytics.visible import Listing, categories, rows_query
 from shopstar.web.api.listing import page_of
 from shopstar.web.api.schemas import TEXT, Pagination
