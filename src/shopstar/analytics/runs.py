@@ -3,7 +3,7 @@
 Every ``shopstar score`` publishes a run (~1.16M rows at 10M order lines) and keeps the previous
 ones; this module lets an operator see them and give the space back. Never removed:
 
-- the served run (the latest complete one: :func:`shopstar.analytics.publish.latest_run`);
+- the served run (the latest complete one: :func:`shopstar.analytics.published.latest_run`);
 - a run still ``running`` and newer than the served one: it is being published;
 - a run still ``running`` that started less than :data:`RUNNING_GRACE` ago: an older run can be
   published concurrently with a newer one, and nothing in the app DB says whether its process
