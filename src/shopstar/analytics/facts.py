@@ -149,6 +149,34 @@ def window_views(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
     )
 
 
+def views_with_recent(tables: Tables, as_of: dt.date, days: int, recent: int) -> ir.Table:
+    """:func:`window_views` of ``days`` with ``recent``: the content's views in the last
+    ``recent`` days (at most ``days``; null without daily rows there). Read from one row of the
+    shared content totals when they hold both windows (no join of the totals with themselves).
+
+    Columns: content_id, creator_id, kind, views, clicks, recent.
+    """
+    totals = shared(tables, "content_totals", as_of)
+    wanted = (f"days_{days}", f"days_{recent}")
+    if totals is not None and all(name in totals.columns for name in wanted):
+        inside = totals.filter(totals[f"days_{days}"] > 0)
+        return inside.select(
+            "content_id",
+            "creator_id",
+            "kind",
+            views=inside[f"views_{days}"],
+            clicks=inside[f"clicks_{days}"],
+            recent=ibis.ifelse(
+                inside[f"days_{recent}"] > 0,
+                inside[f"views_{recent}"],
+                ibis.null(inside[f"views_{recent}"].type()),
+            ),
+        )
+    views = window_views(tables, as_of, days)
+    latest = window_views(tables, as_of, recent).select("content_id", recent="views")
+    return views.left_join(latest, "content_id").drop("content_id_right")
+
+
 def growth_views(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
     """Views of each content in the ``days`` days ending at ``as_of`` (``cur``) and in the
     ``days`` days before them (``prev``), for the contents with views in either (views are
@@ -197,3 +225,13 @@ def content_products(tables: Tables) -> ir.Table:
     return (
         tables["content_products"].select("content_id", "product_id").join(products, "product_id")
     )
+
+
+def products_shown(tables: Tables) -> ir.Table:
+    """(content_id, n_products): how many products each content features (those of
+    :func:`content_products`). Counted once for a run: the skill's pairs and kind totals both
+    share a content's views between its products."""
+    if (computed := shared(tables, "products_shown")) is not None:
+        return computed
+    featured = content_products(tables)
+    return featured.group_by("content_id").aggregate(n_products=featured.count())

@@ -25,6 +25,7 @@ from shopstar.analytics.facts import (
     content_products,
     content_totals,
     fact_key,
+    products_shown,
     sold_lines,
 )
 from shopstar.analytics.metrics import WINDOWS, creator_metrics
@@ -172,6 +173,8 @@ def shared_facts(
         (fact_key("content_products"), content_products, "trends"),
         (fact_key("content_categories"), content_categories, "metrics"),
         (fact_key("follower_growth", as_of), lambda t: follower_growth(t, as_of), "rising"),
+        # products per content: the skill's pairs and kind totals both read it
+        (fact_key("products_shown"), products_shown, "facts"),
         # the skill query reads its creator x category x kind totals ~20 times and, through
         # them, the creator x product pairs ~60 times: Spark inlines common table expressions
         # and would compute them again for each read

@@ -48,9 +48,10 @@ from shopstar.analytics.facts import (
     content_categories,
     content_products,
     day_window,
+    products_shown,
     shared,
     sold_lines,
-    window_views,
+    views_with_recent,
 )
 from shopstar.analytics.reach import creator_reach, creator_tier
 
@@ -86,12 +87,9 @@ def pair_exposure(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.
     """
     if (computed := shared(tables, f"pair_exposure_{days}", as_of)) is not None:
         return computed
-    per_content = window_views(tables, as_of, days).drop("clicks")
-    recent = window_views(tables, as_of, VALUE_DAYS).select("content_id", recent="views")
-    per_content = per_content.left_join(recent, "content_id").drop("content_id_right")
-    featured = content_products(tables)
-    shown = featured.group_by("content_id").aggregate(n_products=featured.count())
-    featured = featured.join(shown, "content_id").join(per_content, "content_id")
+    per_content = views_with_recent(tables, as_of, days, VALUE_DAYS).drop("clicks")
+    featured = content_products(tables).join(products_shown(tables), "content_id")
+    featured = featured.join(per_content, "content_id")
     share = 1.0 / _f(featured.n_products).sqrt()
     pair_views = featured.group_by(["creator_id", "product_id", "category", "kind"]).aggregate(
         exposure=exact_sum(_f(featured.views) * share, VIEWS),
@@ -358,14 +356,10 @@ def kind_totals(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Ta
         return computed
     keys = ["creator_id", "category", "kind"]
     sold = _sold(expected_lines(pair_exposure(tables, as_of, days)))
-    per_content = window_views(tables, as_of, days)
-    recent = window_views(tables, as_of, VALUE_DAYS).select("content_id", recent="views")
-    per_content = per_content.left_join(recent, "content_id").drop("content_id_right")
-    featured = content_products(tables)
-    shown = featured.group_by("content_id").aggregate(n_products=featured.count())
+    per_content = views_with_recent(tables, as_of, days, VALUE_DAYS)
     in_cat = (
         per_content.join(content_categories(tables), "content_id")
-        .join(shown, "content_id")
+        .join(products_shown(tables), "content_id")
         .join(creator_tier(tables, as_of), "creator_id")
     )
     by_kind = in_cat.group_by([*keys, "tier"]).aggregate(
