@@ -134,18 +134,33 @@ def window_views(tables: Tables, as_of: dt.date, days: int) -> ir.Table:
         return computed
     totals = shared(tables, "content_totals", as_of)
     if totals is not None and f"days_{days}" in totals.columns:  # read, not computed again
-        inside = totals.filter(totals[f"days_{days}"] > 0)
-        return inside.select(
-            "content_id",
-            "creator_id",
-            "kind",
-            views=inside[f"views_{days}"],
-            clicks=inside[f"clicks_{days}"],
-        )
+        return _from_totals(totals, days)
     views = content_views(tables, as_of)
     views = views.filter(day_window(views.day, as_of, days))
     return views.group_by(["content_id", "creator_id", "kind"]).aggregate(
         views=views.views.sum(), clicks=views.clicks.sum()
+    )
+
+
+def _from_totals(totals: ir.Table, days: int, recent: int | None = None) -> ir.Table:
+    """The contents with daily rows in the ``days``-day window, read from the shared content
+    totals: content_id, creator_id, kind, views, clicks (and ``recent``: views in the last
+    ``recent`` days, null without daily rows there)."""
+    inside = totals.filter(totals[f"days_{days}"] > 0)
+    more: dict[str, ir.Value] = {}
+    if recent is not None:
+        more["recent"] = ibis.ifelse(
+            inside[f"days_{recent}"] > 0,
+            inside[f"views_{recent}"],
+            ibis.null(inside[f"views_{recent}"].type()),
+        )
+    return inside.select(
+        "content_id",
+        "creator_id",
+        "kind",
+        views=inside[f"views_{days}"],
+        clicks=inside[f"clicks_{days}"],
+        **more,
     )
 
 
@@ -159,19 +174,7 @@ def views_with_recent(tables: Tables, as_of: dt.date, days: int, recent: int) ->
     totals = shared(tables, "content_totals", as_of)
     wanted = (f"days_{days}", f"days_{recent}")
     if totals is not None and all(name in totals.columns for name in wanted):
-        inside = totals.filter(totals[f"days_{days}"] > 0)
-        return inside.select(
-            "content_id",
-            "creator_id",
-            "kind",
-            views=inside[f"views_{days}"],
-            clicks=inside[f"clicks_{days}"],
-            recent=ibis.ifelse(
-                inside[f"days_{recent}"] > 0,
-                inside[f"views_{recent}"],
-                ibis.null(inside[f"views_{recent}"].type()),
-            ),
-        )
+        return _from_totals(totals, days, recent)
     views = window_views(tables, as_of, days)
     latest = window_views(tables, as_of, recent).select("content_id", recent="views")
     return views.left_join(latest, "content_id").drop("content_id_right")
