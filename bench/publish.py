@@ -2,12 +2,15 @@
 
     .venv/bin/python bench/publish.py save LAKE_HOME OUT   # score a lake once, keep the result
     .venv/bin/python bench/publish.py run OUT [--backend sqlite,postgresql] [--times N]
-                                      [--replicate K] [--postgres URL] [--db-dir DIR]
+                                      [--replicate K | --scale F,F...] [--sqlite-path P,P...]
+                                      [--postgres URL] [--db-dir DIR]
 
 ``save`` scores the lake under ``LAKE_HOME`` (a SHOPSTAR_HOME) on DuckDB and writes the four
 result tables as Parquet into ``OUT`` (``meta.json`` holds as-of and currency). ``run`` then, each
 measurement in its own process, loads that result (``--replicate K`` makes it K times larger:
-copy k gets ``~k`` appended to its creator and product ids, so every key stays unique), migrates
+copy k gets ``~k`` appended to its creator and product ids, so every key stays unique; ``--scale
+F`` takes the first F of each table's rows, replicated as needed: 0.5 is half the result, 2.5 is
+two and a half copies), migrates
 a fresh app DB, and times ``publish()``: wall and CPU seconds (a loader process's included),
 rows per second, the peak RSS that publishing added above the loaded Arrow tables (the kernel's
 peak is reset just before) and a loader process's own peak RSS ("child").
@@ -17,7 +20,9 @@ table: ``baseline`` from Python values (SQLite, one ``executemany``) or CSV (Pos
 ``COPY``), ``adbc`` from Arrow tables in the column types (money as text on SQLite) through ADBC's
 ``adbc_ingest`` (SQLite: a prepared INSERT bound row by row in C; PostgreSQL: binary ``COPY``).
 The ratios are publish / each baseline. ``--no-baseline`` skips both (``baseline`` holds every
-row as Python values at once: ~7 GiB for 11M rows).
+row as Python values at once: ~7 GiB for 11M rows). ``--sqlite-path insert,loader`` times SQLite's
+two publishing paths at every scale whatever ``LOADER_ROWS`` would choose (``auto``: as
+``publish()`` chooses), to place the cut-off between them.
 """
 
 from __future__ import annotations
@@ -53,9 +58,10 @@ meta = {"as_of": str(result.as_of), "currency": result.currency}
 print(json.dumps({n: getattr(result, n).num_rows for n in RESULTS}))
 """
 
-# argv: result dir, replicate, db url, mode (publish | baseline | adbc); prints one JSON line
+# argv: result dir, scale, db url, mode (publish | baseline | adbc), SQLite path (auto | insert |
+# loader); prints one JSON line
 MEASURE = """
-import datetime as dt, io, json, os, resource, sys, threading, time
+import datetime as dt, io, json, math, os, resource, sys, threading, time
 from pathlib import Path
 import pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
 from pyarrow import csv
@@ -64,18 +70,22 @@ from shopstar.analytics import publish as pub
 from shopstar.analytics.run import ScoreResult
 from shopstar.db import make_engine, make_sessionmaker, upgrade
 
-src, copies, url, mode = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+src, scale, url, mode, path = Path(sys.argv[1]), float(sys.argv[2]), *sys.argv[3:6]
+copies = math.ceil(scale)
+# the path publish() takes on SQLite: LOADER_ROWS is read when it is called
+pub.LOADER_ROWS = {"auto": pub.LOADER_ROWS, "insert": 2**62, "loader": 0}[path]
 KEYS = {"metrics": "creator_id", "stars": "creator_id", "rising": "creator_id",
         "trends": "product_id"}
 def load(name):
     table = pq.read_table(src / f"{name}.parquet")
+    size = round(table.num_rows * scale)
     if copies == 1:
-        return table
+        return table.slice(0, size)
     key = KEYS[name]
     i = table.schema.get_field_index(key)
     parts = [table.set_column(i, key, pc.binary_join_element_wise(table.column(key), f"~{k}", ""))
              for k in range(copies)]
-    return pa.concat_tables(parts).combine_chunks()
+    return pa.concat_tables(parts).slice(0, size).combine_chunks()
 meta = json.loads((src / "meta.json").read_text())
 result = ScoreResult(dt.date.fromisoformat(meta["as_of"]), meta["currency"],
                      *(load(n) for n in ("metrics", "stars", "rising", "trends")))
@@ -210,11 +220,13 @@ def _drop_db(backend: str, name: str, postgres: str) -> None:
     subprocess.run(["psql", postgres, "-qc", f"DROP DATABASE {name} WITH (FORCE)"], check=True)
 
 
-def _measure(args: argparse.Namespace, backend: str, mode: str) -> dict[str, float]:
+def _measure(
+    args: argparse.Namespace, backend: str, mode: str, scale: float, path: str
+) -> dict[str, float]:
     url, name = _fresh_db(backend, args.db_dir, args.postgres)
     try:
         done = subprocess.run(
-            [sys.executable, "-c", MEASURE, args.result, str(args.replicate), url, mode],
+            [sys.executable, "-c", MEASURE, args.result, str(scale), url, mode, path],
             check=True,
             text=True,
             capture_output=True,
@@ -225,34 +237,39 @@ def _measure(args: argparse.Namespace, backend: str, mode: str) -> dict[str, flo
     return figures
 
 
+def _line(label: str, figures: dict[str, float]) -> str:
+    child = f", child {figures['child_mib']:.0f} MiB" if figures.get("child_mib") else ""
+    return (
+        f"{label}\t{figures['s']:.2f} s\t{figures['cpu']:.2f} CPU-s\t"
+        f"{figures['rows'] / figures['s']:,.0f} rows/s\t"
+        f"+{figures['added_mib']:.0f} MiB over {figures['rss_mib']:.0f} MiB{child}"
+    )
+
+
 def _run(args: argparse.Namespace) -> None:
     print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
+    scales = [float(s) for s in args.scale.split(",")] if args.scale else [args.replicate]
     for backend in args.backend.split(","):
+        paths = args.sqlite_path.split(",") if backend == "sqlite" else ["auto"]
         modes = ("publish", "baseline", "adbc") if args.baseline else ("publish",)
-        runs: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
-        for _ in range(args.times):
-            for mode in runs:
-                figures = _measure(args, backend, mode)
-                runs[mode].append(figures)
+        for scale in scales:
+            runs: dict[tuple[str, str], list[dict[str, float]]] = {
+                (path, mode): [] for path in paths for mode in modes
+            }
+            for _ in range(args.times):  # the paths alternate: drift in load hits both alike
+                for path, mode in runs:
+                    figures = _measure(args, backend, mode, scale, path)
+                    runs[path, mode].append(figures)
+                    label = f"{backend}\t{scale:g}x\t{figures['rows']:,}\t{path}\t{mode}"
+                    print(_line(label, figures), flush=True)
+            for (path, mode), figures_list in runs.items():
+                seconds = sorted(f["s"] for f in figures_list)
                 print(
-                    f"{backend}\t{mode}\t{figures['s']:.2f} s\t{figures['cpu']:.2f} CPU-s\t"
-                    f"{figures['rows'] / figures['s']:,.0f} rows/s\t"
-                    f"+{figures['added_mib']:.0f} MiB over {figures['rss_mib']:.0f} MiB"
-                    + (
-                        f", child {figures['child_mib']:.0f} MiB"
-                        if figures.get("child_mib")
-                        else ""
-                    ),
+                    f"{backend} {scale:g}x ({figures_list[0]['rows']:,} rows) {path} {mode}: "
+                    f"median {statistics.median(seconds):.2f} s "
+                    f"(min {seconds[0]:.2f}, max {seconds[-1]:.2f})",
                     flush=True,
                 )
-        if args.baseline:
-            median = {mode: statistics.median(f["s"] for f in runs[mode]) for mode in modes}
-            print(
-                f"{backend}: median publish {median['publish']:.2f} s, baseline "
-                f"{median['baseline']:.2f} s (ratio {median['publish'] / median['baseline']:.2f}),"
-                f" adbc {median['adbc']:.2f} s (ratio {median['publish'] / median['adbc']:.2f})",
-                flush=True,
-            )
     print(f"load average after: {os.getloadavg()[0]:.2f}", flush=True)
 
 
@@ -267,6 +284,14 @@ def main() -> None:
     run.add_argument("--backend", default="sqlite,postgresql")
     run.add_argument("--times", type=int, default=3)
     run.add_argument("--replicate", type=int, default=1)
+    run.add_argument(
+        "--scale", default="", help="comma-separated fractions or multiples of the result"
+    )
+    run.add_argument(
+        "--sqlite-path",
+        default="auto",
+        help="comma-separated SQLite paths to time: auto (publish()'s choice), insert, loader",
+    )
     run.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     run.add_argument(
         "--no-baseline",
