@@ -9,6 +9,9 @@ into a fresh SHOPSTAR_HOME; then, in the same run and on the same lake files, ea
 its own process with /usr/bin/time:
 - `shopstar score` on DuckDB (read the lake, every analytic, publish into SQLite);
 - the floor: one raw DuckDB SQL query computing GMV per creator x category over the same Parquet;
+- the inputs floor: one raw DuckDB SQL query computing the two sums every metric row starts
+  from, affiliate GMV and content views per creator x category (CONTRACT.md section 2), so
+  reading the orders and the content tables (daily views, content, products shown) once each;
 - `shopstar score --engine spark` at the --spark-at size, for reference.
 
 Building a lake is measured too (wall, CPU, peak RSS), each in its own process: the simulator
@@ -51,6 +54,32 @@ rows = con.execute(
     [orders, products],
 ).fetchall()
 print(len(rows))
+"""
+
+# GMV and views per creator x category: each content's views summed once, then shared by the
+# categories it shows (a content showing two products of one category counts its views once)
+INPUTS_FLOOR = """
+import sys, duckdb
+from shopstar.lake import Lake
+lake = Lake(sys.argv[1])
+files = {name: [str(p) for p in lake.files(name)] for name in
+         ("orders", "products", "content", "content_products", "content_daily")}
+con = duckdb.connect()
+for name, paths in files.items():
+    con.execute(f"create view {name} as select * from read_parquet({paths!r})")
+rows = con.execute(
+    "with sales as (select o.creator_id, p.category, sum(o.quantity * o.unit_price) as gmv "
+    "  from orders o join products p using (product_id) "
+    "  where o.status <> 'cancelled' and o.creator_id is not null group by all), "
+    "per_content as (select content_id, sum(views) as views from content_daily group by all), "
+    "shown as (select distinct cp.content_id, p.category "
+    "  from content_products cp join products p using (product_id)), "
+    "seen as (select c.creator_id, s.category, sum(v.views) as views "
+    "  from per_content v join content c using (content_id) join shown s using (content_id) "
+    "  group by all) "
+    "select count(*) from sales full join seen using (creator_id, category)"
+).fetchall()
+print(rows[0][0])
 """
 
 # the same job as `shopstar score`, step by step, each step timed (wall and CPU of all threads)
@@ -240,8 +269,8 @@ def _lake(
 
 
 HEADER = (
-    "| order lines | creators | floor s / CPU s (MiB) | score s / CPU s (MiB) | score / floor"
-    " | spark s |"
+    "| order lines | creators | floor s / CPU s (MiB) | inputs floor s / CPU s (MiB)"
+    " | score s / CPU s (MiB) | score / floor | score / inputs floor | spark s |"
 )
 
 
@@ -276,8 +305,10 @@ def _size(lines: int, args: argparse.Namespace) -> dict[str, float] | None:
         shopstar = [sys.executable, "-m", "shopstar", "score"]
         result = {"lines": float(built["lines"]), "creators": float(creators)}
         floor, _ = _timed([sys.executable, "-c", FLOOR, str(home / "lake")], env)
+        inputs, _ = _timed([sys.executable, "-c", INPUTS_FLOOR, str(home / "lake")], env)
         score, _ = _timed(shopstar, env)
         result.update({f"floor_{k}": v for k, v in floor.items()})
+        result.update({f"inputs_{k}": v for k, v in inputs.items()})
         result.update({f"score_{k}": v for k, v in score.items()})
         if args.stages:
             for leftover in home.glob("shopstar.db*"):
@@ -332,7 +363,8 @@ def main() -> None:
         print(HEADER + "\n" + "|---" * HEADER.count(" | ") + "|---|")
         print(
             f"| {r['lines']:,.0f} | {r['creators']:,.0f} | {_cell(r, 'floor')}"
-            f" | {_cell(r, 'score')} | {r['score_s'] / r['floor_s']:.1f}x | {spark} |",
+            f" | {_cell(r, 'inputs')} | {_cell(r, 'score')} | {r['score_s'] / r['floor_s']:.1f}x"
+            f" | {r['score_s'] / r['inputs_s']:.1f}x | {spark} |",
             flush=True,
         )
         print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
