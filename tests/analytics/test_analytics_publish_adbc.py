@@ -114,3 +114,46 @@ def test_the_sqlite_loader_commits_only_a_complete_input(tmp_path: Path) -> None
         status, completed = conn.execute(text("SELECT status, completed_at FROM score_runs")).one()
         assert (status, completed) == ("complete", "2026-11-25 07:00:00.000000")
     engine.dispose()
+
+
+def test_the_sqlite_loader_commits_nothing_for_a_run_no_longer_running(tmp_path: Path) -> None:
+    """A run marked failed, or deleted as abandoned, before the loader got its rows: a complete
+    input commits nothing, so the run never becomes the served one."""
+    path = tmp_path / "app.db"
+    upgrade(f"sqlite:///{path}")
+    engine = make_engine(f"sqlite:///{path}")
+    trends = pa.table(
+        {
+            "run_id": [1],
+            "category": ["beauty"],
+            "product_id": ["p1"],
+            "rank": [1],
+            "trend_score": [6.0],
+            **{f"units_w{i}": [3] for i in range(1, 5)},
+            "velocity": [0.5],
+            "acceleration": [0.0],
+            "adopters": [2],
+            "adopters_prev": [1],
+            "breakout": [True],
+        }
+    )
+    stdin = _stream("product_trends", trends) + COMMIT + b"2026-11-25 07:00:00.000000\n"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO score_runs (id, as_of, engine, status, created_at)"
+                " VALUES (1, '2026-11-01', 'duckdb', 'failed', '2026-11-01')"
+            )
+        )
+    done = _loader(path, stdin)
+    assert done.returncode == 1 and "run 1 is no longer running" in done.stderr.decode()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM product_trends")).scalar() == 0
+        assert conn.execute(text("SELECT status FROM score_runs")).scalar() == "failed"
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM score_runs"))
+    done = _loader(path, stdin)  # deleted: its rows have no run to belong to
+    assert done.returncode == 1 and "FOREIGN KEY" in done.stderr.decode()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM product_trends")).scalar() == 0
+    engine.dispose()

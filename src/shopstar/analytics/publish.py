@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from shopstar.analytics import liveness
 from shopstar.analytics.published import (
     CreatorCategoryMetric,
     CreatorCategoryScore,
@@ -219,9 +220,12 @@ def _copy(engine: Engine, run_id: int, loads: Iterator[tuple[type[Any], Rows]]) 
             if rows.num_rows > 0:
                 _attach(cursor, model.__table__, rows, run_id)
         cursor.execute(
-            "UPDATE score_runs SET status = 'complete', completed_at = $1 WHERE id = $2",
+            "UPDATE score_runs SET status = 'complete', completed_at = $1"
+            " WHERE id = $2 AND status = 'running' RETURNING id",
             (utcnow(), run_id),
         )
+        if cursor.fetchone() is None:
+            raise RunGone(run_id)
         connection.commit()
 
 
@@ -255,6 +259,15 @@ def _insert(session: Session, table: Any, rows: Rows, run_id: int) -> None:
     finally:
         cursor.execute(f"PRAGMA cache_size = {int(cache)}")
         cursor.close()
+
+
+class RunGone(RuntimeError):
+    """The run is no longer ``running`` when its rows are to be committed: ``shopstar runs``
+    deleted it as abandoned (its publisher looked dead), or it was marked failed. Nothing of it
+    is committed, so it never becomes the served run."""
+
+    def __init__(self, run_id: int) -> None:
+        super().__init__(f"run {run_id} is no longer running: nothing committed")
 
 
 class LoaderError(RuntimeError):
@@ -339,12 +352,23 @@ def _loads(result: ScoreResult) -> Iterator[tuple[type[Any], Rows]]:
 def publish(factory: sessionmaker[Session], result: ScoreResult, engine: str) -> int:
     """Publish ``result`` as a new score run and make it the current one; return its id.
 
-    The run is recorded ``running`` first; its rows and the switch to ``complete`` then commit
-    in one transaction, or the run is marked ``failed`` and has no rows. SQLite results of
+    The run is recorded ``running`` first, with this process as its publisher (host, pid and
+    start: :func:`shopstar.analytics.liveness.current`), so that ``shopstar runs`` can tell a run
+    left behind by a killed publish; its rows and the switch from ``running`` to ``complete``
+    then commit in one transaction, or the run is marked ``failed`` and has no rows. A run no
+    longer ``running`` by then commits nothing (:class:`RunGone`). SQLite results of
     :data:`LOADER_ROWS` rows or more go through the ADBC loader process, smaller ones through
     multi-row INSERTs in this process."""
     with factory.begin() as session:
-        run = ScoreRun(as_of=result.as_of, engine=engine, currency=result.currency)
+        me = liveness.current()
+        run = ScoreRun(
+            as_of=result.as_of,
+            engine=engine,
+            currency=result.currency,
+            publisher_host=me.host,
+            publisher_pid=me.pid,
+            publisher_start=me.start,
+        )
         session.add(run)
         session.flush()
         run_id = run.id
@@ -359,13 +383,19 @@ def publish(factory: sessionmaker[Session], result: ScoreResult, engine: str) ->
                 for model, rows in _loads(result):
                     if rows.num_rows > 0:
                         _insert(session, model.__table__, rows, run_id)
-                session.execute(
+                done = session.execute(
                     update(ScoreRun)
-                    .where(ScoreRun.id == run_id)
+                    .where(ScoreRun.id == run_id, ScoreRun.status == "running")
                     .values(status="complete", completed_at=utcnow())
                 )
+                if done.rowcount != 1:  # type: ignore[attr-defined]
+                    raise RunGone(run_id)
     except BaseException:
         with factory.begin() as session:
-            session.execute(update(ScoreRun).where(ScoreRun.id == run_id).values(status="failed"))
+            session.execute(
+                update(ScoreRun)
+                .where(ScoreRun.id == run_id, ScoreRun.status == "running")
+                .values(status="failed")
+            )
         raise
     return run_id

@@ -37,7 +37,10 @@ ID = String(128)
 
 
 class ScoreRun(Base):
-    """One scoring run: the period it covers, the engine, and whether it is complete."""
+    """One scoring run: the period it covers, the engine, and whether it is complete; and the
+    process publishing it (host name, pid and start, see :mod:`shopstar.analytics.liveness`),
+    so that a run left ``running`` by a dead process is known abandoned (None: runs published
+    before revision 0006)."""
 
     __tablename__ = "score_runs"
 
@@ -48,6 +51,9 @@ class ScoreRun(Base):
     status: Mapped[str] = mapped_column(String(16), default="running", index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    publisher_host: Mapped[str | None] = mapped_column(String(255))
+    publisher_pid: Mapped[int | None] = mapped_column(Integer)
+    publisher_start: Mapped[str | None] = mapped_column(String(64))
 
 
 # PostgreSQL only: one partition per run (other dialects ignore the option)

@@ -4,10 +4,15 @@ Every ``shopstar score`` publishes a run (~1.16M rows at 10M order lines) and ke
 ones; this module lets an operator see them and give the space back. Never removed:
 
 - the served run (the latest complete one: :func:`shopstar.analytics.published.latest_run`);
-- a run still ``running`` and newer than the served one: it is being published;
-- a run still ``running`` that started less than :data:`RUNNING_GRACE` ago: an older run can be
-  published concurrently with a newer one, and nothing in the app DB says whether its process
-  is alive.
+- a run still ``running`` whose publisher (the process recorded on the run) is alive;
+- a run still ``running`` whose publisher is unknown (another host or boot, or a run published
+  before revision 0006) if it is newer than the served one, or started less than
+  :data:`RUNNING_GRACE` ago: nothing here says whether that process is alive.
+
+A run still ``running`` whose publisher ran on this host and is dead
+(:func:`shopstar.analytics.liveness.state`) is abandoned: it is removed at once, newer than the
+served run or not. Its publisher can no longer commit it, and a SQLite loader process left
+behind by it commits a run only if it is still ``running`` (and holds the write lock meanwhile).
 
 Each run goes in a transaction of its own that re-reads it, so a run whose state changed since
 it was listed is left alone. PostgreSQL drops the run's partitions (``DROP TABLE`` of each
@@ -27,6 +32,8 @@ from sqlalchemy import Engine, delete, func, inspect, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from shopstar.analytics import liveness
+from shopstar.analytics.liveness import State
 from shopstar.analytics.published import (
     CreatorCategoryMetric,
     CreatorCategoryScore,
@@ -67,10 +74,23 @@ class RunInfo:
     completed_at: dt.datetime | None
     served: bool
     rows: dict[str, int]
+    publisher_host: str | None = None
+    publisher_pid: int | None = None
+    publisher_state: State | None = None  # of a run still running: alive, dead or unknown
+
+    @property
+    def abandoned(self) -> bool:
+        """Still ``running``, and its publisher is known dead."""
+        return self.status == "running" and self.publisher_state == State.DEAD
 
     def as_row(self) -> dict[str, Any]:
-        """The run as one flat listing row (row counts under the keys of RESULT_MODELS)."""
+        """The run as one flat listing row (row counts under the keys of RESULT_MODELS;
+        ``publisher`` is ``pid@host``)."""
         flat = {k: v for k, v in vars(self).items() if k != "rows"}
+        state = self.publisher_state
+        flat["publisher_state"] = None if state is None else str(state)
+        known = self.publisher_pid is not None
+        flat["publisher"] = f"{self.publisher_pid}@{self.publisher_host}" if known else None
         return {**flat, **self.rows, "total_rows": sum(self.rows.values())}
 
 
@@ -102,20 +122,39 @@ def list_runs(session: Session) -> list[RunInfo]:
             completed_at=r.completed_at,
             served=served is not None and r.id == served.id,
             rows=counts[r.id],
+            publisher_host=r.publisher_host,
+            publisher_pid=r.publisher_pid,
+            publisher_state=_publisher_state(r),
         )
         for r in runs
     ]
 
 
+def _publisher_state(run: ScoreRun) -> State | None:
+    if run.status != "running":
+        return None
+    return liveness.state(run.publisher_host, run.publisher_pid, run.publisher_start)
+
+
 def protection(
-    run_id: int, status: str, started_at: dt.datetime, served: int | None, now: dt.datetime
+    run_id: int,
+    status: str,
+    started_at: dt.datetime,
+    served: int | None,
+    now: dt.datetime,
+    publisher: State | None = None,
 ) -> str | None:
-    """Why the run may not be deleted (a sentence), or None when it may."""
+    """Why the run may not be deleted (a sentence), or None when it may; ``publisher`` is
+    what is known of a running run's publisher (None: as ``unknown``)."""
     if run_id == served:
         return f"run {run_id} is the one being served (the latest complete run)"
-    if status == "running" and (served is None or run_id > served):
+    if status != "running" or publisher == State.DEAD:
+        return None
+    if publisher == State.ALIVE:
+        return f"run {run_id} is being published (running, its publisher on this host is alive)"
+    if served is None or run_id > served:
         return f"run {run_id} is being published (running, newer than the served run)"
-    if status == "running" and now - started_at < RUNNING_GRACE:
+    if now - started_at < RUNNING_GRACE:
         minutes = int((now - started_at).total_seconds() // 60)
         return (
             f"run {run_id} started publishing {minutes} min ago and may still be running "
@@ -131,8 +170,10 @@ def _served_id(runs: Sequence[RunInfo]) -> int | None:
 def plan_prune(
     runs: Sequence[RunInfo], keep: int, now: dt.datetime
 ) -> tuple[list[RunInfo], list[str]]:
-    """The runs ``prune --keep keep`` removes: complete runs beyond the ``keep`` newest, and
-    failed or abandoned runs older than the served one; and why others were left."""
+    """The runs ``prune --keep keep`` removes: complete runs beyond the ``keep`` newest, failed
+    runs older than the served one, and abandoned runs (:attr:`RunInfo.abandoned`, older than
+    the served one or not; or, their publisher unknown, older and past the grace); and why
+    others were left."""
     if keep < 1:
         raise ShopstarError(f"keep: {keep} must be at least 1 (the served run is always kept)")
     served = _served_id(runs)
@@ -140,9 +181,10 @@ def plan_prune(
     kept = {r.id for r in complete[:keep]}
     remove, notes = [], []
     for run in sorted(runs, key=lambda r: r.id):
-        if run.id in kept or (run.status != "complete" and (served is None or run.id > served)):
+        newer = run.status != "complete" and (served is None or run.id > served)
+        if run.id in kept or (newer and not run.abandoned):
             continue
-        reason = protection(run.id, run.status, run.started_at, served, now)
+        reason = protection(run.id, run.status, run.started_at, served, now, run.publisher_state)
         if reason is None:
             remove.append(run)
         else:
@@ -163,7 +205,7 @@ def plan_delete(
         if run is None:
             notes.append(f"run {run_id} does not exist (nothing to delete)")
             continue
-        reason = protection(run.id, run.status, run.started_at, served, now)
+        reason = protection(run.id, run.status, run.started_at, served, now, run.publisher_state)
         if reason is None:
             remove.append(run)
         else:
@@ -213,7 +255,8 @@ def _remove_locked(session: Session, run: RunInfo, now: dt.datetime, dialect: st
         return False
     served = latest_run(session)
     served_id = served.id if served is not None else None
-    if protection(run.id, current.status, current.created_at, served_id, now):
+    publisher = _publisher_state(current)
+    if protection(run.id, current.status, current.created_at, served_id, now, publisher):
         return False
     _drop_rows(session, run.id, dialect)
     session.execute(delete(ScoreRun).where(ScoreRun.id == run.id))

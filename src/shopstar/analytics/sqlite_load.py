@@ -5,8 +5,9 @@
 Standard input carries, for each table, its name on a line and then an Arrow IPC stream of its
 rows, and at the end a line :data:`COMMIT` followed by the run's ``completed_at`` as stored. The
 rows are bound from Arrow in C (ADBC's SQLite driver: a prepared INSERT per row) and, with the
-switch of run ``RUN_ID`` to ``complete``, committed in one transaction once that last line has
-arrived: an input cut short commits nothing.
+switch of run ``RUN_ID`` from ``running`` to ``complete``, committed in one transaction once that
+last line has arrived: an input cut short, or a run no longer ``running`` (deleted as abandoned,
+or marked failed), commits nothing.
 
 A process of its own because ADBC's driver links its own copy of SQLite: two SQLite libraries
 with the same file open in one process release each other's POSIX locks, and one of them may
@@ -31,13 +32,14 @@ CACHE_KIB = -262_144  # page cache for the load (negative: KiB): no spill mid-tr
 
 def _execute(
     connection: adbc.AdbcConnection, sql: str, params: pa.RecordBatch | None = None
-) -> None:
+) -> int:
+    """Run ``sql`` with ``params``; the number of rows it changed."""
     with adbc.AdbcStatement(connection) as statement:
         statement.set_sql_query(sql)
         if params is not None:
             schema, array = params.__arrow_c_array__()
             statement.bind(array, schema)
-        statement.execute_update()
+        return int(statement.execute_update())
 
 
 def _append(connection: adbc.AdbcConnection, table: str, rows: Any) -> None:
@@ -75,8 +77,13 @@ def load(uri: str, run_id: int, source: BinaryIO) -> None:
             with pa.ipc.open_stream(source) as reader:
                 _append(connection, line.decode().strip(), reader)
         completed_at = line.removeprefix(COMMIT).decode().strip()
-        update = "UPDATE score_runs SET status = 'complete', completed_at = ? WHERE id = ?"
-        _execute(connection, update, pa.record_batch({"at": [completed_at], "id": [run_id]}))
+        update = (
+            "UPDATE score_runs SET status = 'complete', completed_at = ?"
+            " WHERE id = ? AND status = 'running'"
+        )
+        params = pa.record_batch({"at": [completed_at], "id": [run_id]})
+        if _execute(connection, update, params) != 1:  # deleted or failed meanwhile
+            raise RuntimeError(f"run {run_id} is no longer running: nothing committed")
         _execute(connection, "COMMIT")
 
 

@@ -36,6 +36,8 @@ RUN_COLUMNS = [
     "completed_at",
     *retention.RESULT_MODELS,
     "total_rows",
+    "publisher",
+    "publisher_state",
 ]
 DryRunOption = typer.Option(False, "--dry-run", help="Show what would be deleted; delete nothing.")
 VacuumOption = typer.Option(
@@ -65,7 +67,9 @@ def _listed() -> list[retention.RunInfo]:
 
 @runs_app.callback()
 def runs(ctx: typer.Context, fmt: Format | None = FormatOption) -> None:
-    """List score runs, newest first: rows per result table, and which one is served."""
+    """List score runs, newest first: rows per result table, which one is served, and who
+    publishes each run still running (publisher_state: alive, dead, or unknown on another
+    host)."""
     if ctx.invoked_subcommand is None:
         render([r.as_row() for r in _listed()], RUN_COLUMNS, fmt, title="score runs")
 
@@ -87,6 +91,12 @@ def _remove(
     what else was done or left."""
     for note in notes:
         _note(f"note: {note}")
+    for run in plan:
+        if run.abandoned:
+            _note(
+                f"note: run {run.id} was abandoned: its publisher, process {run.publisher_pid} "
+                f"on {run.publisher_host}, is dead"
+            )
     columns = ["action", *RUN_COLUMNS]
     if dry_run or not (plan or vacuum) or _no_database(get_settings().db_url):
         # nothing to do in the database: a dry run, nothing to delete, or no database at all
@@ -124,8 +134,9 @@ def prune(
     vacuum: bool = VacuumOption,
     fmt: Format | None = FormatOption,
 ) -> None:
-    """Delete all but the KEEP newest complete runs, and failed or abandoned runs older than
-    the served one. The served run and runs still being published are never touched."""
+    """Delete all but the KEEP newest complete runs, failed runs older than the served one,
+    and abandoned runs (still running, their publisher on this host dead). The served run and
+    runs still being published are never touched."""
     plan, notes = retention.plan_prune(_listed(), keep, utcnow())
     clean_scratch(dry_run=dry_run)
     _remove(plan, notes, dry_run, vacuum, fmt)
@@ -139,6 +150,7 @@ def delete(
     fmt: Format | None = FormatOption,
 ) -> None:
     """Delete the runs with these ids; refuses (deleting none) if one is served or still being
-    published. Ids that no longer exist are noted, not an error."""
+    published (an abandoned run, its publisher dead, is not). Ids that no longer exist are
+    noted, not an error."""
     plan, notes = retention.plan_delete(_listed(), ids, utcnow())
     _remove(plan, notes, dry_run, vacuum, fmt)
