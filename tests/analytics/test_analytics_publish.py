@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select, text
 
 from shopstar.analytics import publish as publish_module
-from shopstar.analytics.publish import publish, stable_floats
+from shopstar.analytics.publish import publish
+from shopstar.analytics.publish_rows import stable_floats
 from shopstar.analytics.published import (
     CreatorCategoryMetric,
     CreatorCategoryScore,
