@@ -658,7 +658,9 @@ def test_killed_score_leaves_temp_that_the_next_score_removes(market: Path, tmp_
     small = {**env, "SHOPSTAR_DUCKDB_MEMORY_LIMIT": "4MB"}
     victim = subprocess.Popen(command, env=small, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while not list(scratch.glob(f"shopstar-facts-{victim.pid}-*")):
+    # the store's file, not only its directory (made just before it: a kill between the two,
+    # seen on a loaded machine, would leave an empty directory)
+    while not list(scratch.glob(f"shopstar-facts-{victim.pid}-*/facts.duckdb")):
         assert victim.poll() is None and time.monotonic() < deadline, "no facts store seen"
         time.sleep(0.005)
     victim.send_signal(signal.SIGKILL)
