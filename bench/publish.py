@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -247,7 +248,11 @@ def _line(label: str, figures: dict[str, float]) -> str:
 
 
 def _run(args: argparse.Namespace) -> None:
-    print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
+    print(
+        f"{time.strftime('%H:%M:%S', time.gmtime())} UTC, load average before: "
+        f"{os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
     scales = [float(s) for s in args.scale.split(",")] if args.scale else [args.replicate]
     for backend in args.backend.split(","):
         paths = args.sqlite_path.split(",") if backend == "sqlite" else ["auto"]
@@ -270,7 +275,11 @@ def _run(args: argparse.Namespace) -> None:
                     f"(min {seconds[0]:.2f}, max {seconds[-1]:.2f})",
                     flush=True,
                 )
-    print(f"load average after: {os.getloadavg()[0]:.2f}", flush=True)
+    print(
+        f"{time.strftime('%H:%M:%S', time.gmtime())} UTC, load average after: "
+        f"{os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
 
 
 def main() -> None:
