@@ -52,11 +52,12 @@ from shopstar.analytics.sqlite_load import CACHE_KIB, COMMIT
 from shopstar.db.types import ExactDecimal, utcnow
 
 INSERT_VARIABLES = 999  # values per SQLite INSERT (SQLite's limit before 3.32: any build)
-# SQLite results from this many rows go through the ADBC loader process, whose start (~0.2 s
-# quiet) only pays off on large results: measured crossover 250k-350k rows (docs/performance.md,
-# "Session 6": 250k rows 4.85 s with INSERTs vs 5.09 s with the loader, 347k 6.09 vs 6.00 s,
-# 500k 8.62 vs 7.64 s, at load ~12; quiet, 115k 0.52 vs 0.74 s, 1.16M 4.7 vs 3.3 s)
-LOADER_ROWS = 300_000
+# SQLite results from this many rows go through the ADBC loader process, whose start and pipe
+# only pay off on large results: the two paths cross between 300k and 500k rows, measured
+# (docs/performance.md, "Session 6": medians 300k 2.55 s with INSERTs vs 2.76 s with the loader,
+# 400k 2.84 vs 3.00 s, 500k 3.47 vs 3.17 s; at load ~12, 347k 6.09 vs 6.00 s), and at a tie the
+# INSERTs cost less CPU
+LOADER_ROWS = 400_000
 
 
 def _attach(cursor: Any, table: Any, rows: Rows, run_id: int) -> None:
