@@ -9,7 +9,9 @@ process: ``shopstar runs`` (the listing counts every run's rows), ``shopstar run
 (wall time of the command, and the deletion alone as the command reports it), the database's
 size before and after (SQLite: the file after a WAL checkpoint; PostgreSQL:
 ``pg_database_size``), on SQLite the size after one more publish (which reuses the freed pages),
-then ``prune --keep 1 --vacuum``.
+then ``prune --keep 1 --vacuum``. Last, an abandoned run: a publish in a subprocess is killed
+(SIGKILL) ``--kill-after`` seconds after its run appears ``running``, and ``prune --keep 1``
+removes that run (its publisher on this host is dead), timed from the kill.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -74,6 +77,31 @@ def _shopstar(url: str, home: str, *args: str) -> tuple[float, str]:
     return seconds, done.stderr
 
 
+def _running(backend: str, url: str, path: str) -> list[str]:
+    """Ids of the runs still ``running``."""
+    sql = "SELECT id FROM score_runs WHERE status = 'running'"
+    if backend == "sqlite":
+        with sqlite3.connect(path) as conn:
+            return [str(r[0]) for r in conn.execute(sql)]
+    out = subprocess.run(["psql", url, "-Atc", sql], check=True, capture_output=True, text=True)
+    return out.stdout.split()
+
+
+def _abandon(args: argparse.Namespace, backend: str, url: str, path: str) -> str:
+    """Start a publish, kill it ``args.kill_after`` s after its run appears; the run's id."""
+    publisher = subprocess.Popen([sys.executable, "-c", PUBLISH, args.result, url, "1"])
+    while not (running := _running(backend, url, path)):
+        if publisher.poll() is not None:
+            raise SystemExit("the publish ended before its run was seen running")
+        time.sleep(0.01)
+    time.sleep(args.kill_after)
+    if publisher.poll() is not None:
+        raise SystemExit("the publish ended before the kill: use a smaller --kill-after")
+    publisher.send_signal(signal.SIGKILL)
+    publisher.wait()
+    return running[0]
+
+
 def _mib(n: int) -> str:
     return f"{n / 2**20:,.0f} MiB"
 
@@ -111,6 +139,16 @@ def _bench(args: argparse.Namespace, backend: str) -> None:
                 f"{backend}\tprune --keep 1 --vacuum: {wall:.2f} s wall; "
                 f"{_mib(refilled)} -> {_mib(_size(backend, url, path))}"
             )
+        run_id = _abandon(args, backend, url, path)
+        killed = time.perf_counter()
+        wall, err = _shopstar(url, home, "runs", "prune", "--keep", "1")
+        assert f"run {run_id} was abandoned" in err, err
+        assert run_id not in _running(backend, url, path)
+        print(
+            f"{backend}	publish killed {args.kill_after:g} s into its run: prune --keep 1 "
+            f"removed the abandoned run {time.perf_counter() - killed:.2f} s after the kill "
+            f"({wall:.2f} s wall)"
+        )
     finally:
         shutil.rmtree(home, ignore_errors=True)
         if backend == "sqlite":
@@ -128,6 +166,9 @@ def main() -> None:
     parser.add_argument("--backend", default="sqlite,postgresql")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--db-dir", default=tempfile.gettempdir())
+    parser.add_argument(
+        "--kill-after", type=float, default=1.0, help="seconds into the publish to kill it"
+    )
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
     for backend in args.backend.split(","):
