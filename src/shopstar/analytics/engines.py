@@ -23,15 +23,25 @@ from shopstar.errors import ShopstarError
 EngineName = Literal["duckdb", "spark"]
 
 
+# Options of the driver JVM on a local master (the executors run in it): compile with C1 only.
+# Every query brings new generated classes; at 100k-1M order lines C2 spent more CPU compiling
+# them than the tasks spent running (docs/performance.md, "Session 6: Spark at 1M").
+LOCAL_DRIVER_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1"
+
+
 def spark_session(master: str) -> object:
     """A Spark session on ``master``: UI off, UTC session time, few partitions, DuckDB-like
-    (non-ANSI) arithmetic."""
+    (non-ANSI) arithmetic; on a local master, a driver JVM that compiles with C1 only
+    (:data:`LOCAL_DRIVER_JAVA_OPTIONS`), when this call starts it."""
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - pyspark is an optional dependency
         raise ShopstarError("engine spark: install the `spark` extra (pyspark)") from exc
+    builder = SparkSession.builder
+    if master.startswith("local"):
+        builder = builder.config("spark.driver.extraJavaOptions", LOCAL_DRIVER_JAVA_OPTIONS)
     return (
-        SparkSession.builder.master(master)
+        builder.master(master)
         .appName("shopstar-score")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
@@ -132,17 +142,19 @@ def materialise(
         expr = expr.union(part.select(*expr.columns))
     # a checkpoint, not a cache: a cached DataFrame keeps its whole plan, which Spark analyses
     # again inside every query reading it (plans of facts built on facts grow multiplicatively:
-    # the skill query's ran the driver out of heap)
+    # the skill query's ran the driver out of heap). Ibis's raw_sql gives the query's DataFrame.
     name = f"shopstar_{uuid.uuid4().hex}"
-    frame = con._session.sql(con.compile(expr)).localCheckpoint(eager=True)
-    rows = frame._jdf.queryExecution().logical().rdd()  # the checkpointed rows, in the JVM
+    frame = con.raw_sql(con.compile(expr)).localCheckpoint(eager=True)
+    # the checkpointed rows, in the JVM: DataFrame.unpersist leaves a checkpoint's rows in
+    # memory, and neither Ibis nor PySpark has a public handle on them
+    rows = frame._jdf.queryExecution().logical().rdd()
     frame.createOrReplaceTempView(name)
     table = con.table(name)
     if table.schema() != expr.schema():  # keep the types the expressions reading it expect
         table = table.cast(expr.schema())
 
     def release() -> None:
-        con._session.catalog.dropTempView(name)
-        rows.unpersist(False)  # DataFrame.unpersist leaves a checkpoint's rows in memory
+        frame.sparkSession.catalog.dropTempView(name)  # (Ibis's drop_view loses the name)
+        rows.unpersist(False)
 
     return table, release
