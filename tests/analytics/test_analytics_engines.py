@@ -118,7 +118,7 @@ def test_each_fact_is_dropped_after_the_last_step_reading_it(tmp_path: Path) -> 
         assert held() == everything
         facts.done("facts")
         skill = {f"fact:pair_exposure_{SKILL_DAYS}", f"fact:kind_totals_{SKILL_DAYS}"}
-        skill.add("fact:products_shown")
+        skill |= {"fact:products_shown", f"fact:first_multipliers_{SKILL_DAYS}"}
         assert held() == everything - skill
         facts.done("skill")
         facts.done("rising")

@@ -32,6 +32,7 @@ from shopstar.analytics.metrics import WINDOWS, creator_metrics
 from shopstar.analytics.rising import RISING_INPUT, rising_table
 from shopstar.analytics.skill import (
     SKILL_DAYS,
+    first_multipliers,
     kind_totals,
     pair_exposure,
     reweighted_totals,
@@ -61,7 +62,8 @@ def latest_day(con: BaseBackend, tables: Tables) -> dt.date:
     """The last day with orders or content views: the default as-of date."""
     orders = tables["orders"]
     daily = tables["content_daily"]
-    days = [con.execute(orders.ordered_at.date().max()), con.execute(daily.date.max())]
+    # the day of the latest order (not the latest of every order's day: one date computed)
+    days = [con.execute(orders.ordered_at.max().date()), con.execute(daily.date.max())]
     known = [_as_date(d) for d in days if d is not None and d == d]
     if not known:
         raise ShopstarError("score: the lake holds no orders or content views yet")
@@ -184,6 +186,12 @@ def shared_facts(
             "facts",
         ),
         (fact_key(f"kind_totals_{SKILL_DAYS}", as_of), lambda t: kind_totals(t, as_of), "facts"),
+        # the second pass joins the first pass's multipliers twice (its sums, its pairs)
+        (
+            fact_key(f"first_multipliers_{SKILL_DAYS}", as_of),
+            lambda t: first_multipliers(t, as_of),
+            "facts",
+        ),
         (
             fact_key(f"reweighted_totals_{SKILL_DAYS}", as_of),
             lambda t: reweighted_totals(t, as_of),

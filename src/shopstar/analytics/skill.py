@@ -42,6 +42,7 @@ from shopstar.analytics.exact import (
     exact_mean,
     exact_sum,
     exact_var,
+    fixed,
 )
 from shopstar.analytics.facts import (
     Tables,
@@ -138,35 +139,62 @@ def expected_lines(pairs: ir.Table, sellers: ir.Table | None = None) -> ir.Table
     ``multiplier`` times in the products' and categories' rates: a product sold mostly by
     gifted (or poor) sellers gets the rate an average seller would get, not theirs.
     """
-    if sellers is None:
-        pairs = pairs.mutate(seller=ibis.literal(1.0))
-    else:
+    if sellers is None:  # every seller counts once: the pairs' own exposure
+        weighted = pairs
+        seller: ir.FloatingValue = ibis.literal(1.0)
+    else:  # joined twice (for the sums, narrow; for each pair) rather than materialised
+        used = ["creator_id", "product_id", "category", "kind", "exposure", "recent_exposure"]
+        used += ["lines", "gmv", "recent_lines", "recent_gmv"]
+        weighted = pairs.select(used).left_join(sellers, ["creator_id", "category"])
         pairs = pairs.left_join(sellers, ["creator_id", "category"])
         pairs = pairs.drop("creator_id_right", "category_right")
-        pairs = pairs.mutate(seller=pairs.multiplier.fill_null(1.0)).drop("multiplier")
-    pairs = pairs.mutate(
-        w_exposure=pairs.exposure * pairs.seller, w_recent=pairs.recent_exposure * pairs.seller
+        seller = pairs.multiplier.fill_null(1.0)
+        pairs = pairs.mutate(seller=seller).drop("multiplier")
+        seller = weighted.multiplier.fill_null(1.0)
+    # the sums are exact (integers in units of 10**-VIEWS): a category's are its products'
+    w_exposure = weighted.exposure if sellers is None else weighted.exposure * seller
+    w_recent = weighted.recent_exposure if sellers is None else weighted.recent_exposure * seller
+    product = weighted.group_by(["product_id", "category", "kind"]).aggregate(
+        p_units=fixed(w_exposure, VIEWS).sum(),
+        p_lines=weighted.lines.sum(),
+        r_units=fixed(w_recent, VIEWS).sum(),
+        r_lines=weighted.recent_lines.sum(),
+        p_gmv=weighted.gmv.sum(),
+        p_recent_gmv=weighted.recent_gmv.sum(),
     )
-    product = pairs.group_by(["product_id", "kind"]).aggregate(
-        p_exposure=exact_sum(pairs.w_exposure, VIEWS),
-        p_lines=pairs.lines.sum(),
-        r_exposure=exact_sum(pairs.w_recent, VIEWS),
-        r_lines=pairs.recent_lines.sum(),
-        r_gmv=_f(pairs.recent_gmv.sum()),
+    category = product.group_by(["category", "kind"]).aggregate(
+        c_rate=_ratio(product.p_lines.sum(), _units(product.p_units.sum())),
+        c_recent=_ratio(product.r_lines.sum(), _units(product.r_units.sum())),
+        c_line_gmv=_ratio(product.p_gmv.sum(), product.p_lines.sum()),
     )
-    category = pairs.group_by(["category", "kind"]).aggregate(
-        c_rate=_ratio(pairs.lines.sum(), exact_sum(pairs.w_exposure, VIEWS)),
-        c_recent=_ratio(pairs.recent_lines.sum(), exact_sum(pairs.w_recent, VIEWS)),
-        c_line_gmv=_ratio(pairs.gmv.sum(), pairs.lines.sum()),
+    baseline = product.join(category, ["category", "kind"]).select(
+        "product_id",
+        "kind",
+        "p_lines",
+        "r_lines",
+        "c_rate",
+        "c_recent",
+        "c_line_gmv",
+        p_exposure=_units(product.p_units),
+        r_exposure=_units(product.r_units),
+        r_gmv=_f(product.p_recent_gmv),
     )
-    out = pairs.join(product, ["product_id", "kind"]).join(category, ["category", "kind"])
-    rate = _smoothed(out.p_lines - out.lines, out.p_exposure - out.w_exposure, out.c_rate)
+    out = pairs.join(baseline, ["product_id", "kind"])
+    own = out.exposure if sellers is None else out.exposure * out.seller
+    rate = _smoothed(out.p_lines - out.lines, out.p_exposure - own, out.c_rate)
     recent_rate = _smoothed(out.r_lines, out.r_exposure, out.c_recent.fill_null(0.0))
     line_gmv = ibis.ifelse(out.r_lines > 0, out.r_gmv / _f(out.r_lines), out.c_line_gmv)
-    return out.mutate(
+    out = out.mutate(
         expected=out.exposure * rate,
         recent_value=out.recent_exposure * recent_rate * line_gmv.fill_null(0.0),
-    ).drop("seller", "w_exposure", "w_recent", *product.columns[2:], *category.columns[2:])
+    )
+    return out.drop(*baseline.columns[2:], *(["seller"] if sellers is not None else []))
+
+
+def _units(total: ir.IntegerValue) -> ir.FloatingValue:
+    """An exact sum of :func:`~shopstar.analytics.exact.fixed` views as a float (as
+    :func:`~shopstar.analytics.exact.exact_sum` gives it)."""
+    return total.cast("float64") / float(10**VIEWS)
 
 
 def with_prior(seen: ir.Table) -> ir.Table:
@@ -381,10 +409,20 @@ def reweighted_totals(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) ->
     if (computed := shared(tables, f"reweighted_totals_{days}", as_of)) is not None:
         return computed
     by_kind = kind_totals(tables, as_of, days)
-    sellers = _posterior(_per_category(by_kind)).select("creator_id", "category", "multiplier")
+    sellers = first_multipliers(tables, as_of, days)
     sold = _sold(expected_lines(pair_exposure(tables, as_of, days), sellers))
     by_kind = by_kind.drop("lines", "expected", "gmv", "recent_value")
     return by_kind.join(sold, ["creator_id", "category", "kind"])
+
+
+def first_multipliers(tables: Tables, as_of: dt.date, days: int = SKILL_DAYS) -> ir.Table:
+    """The first pass's posterior multiplier of each creator × category (from
+    :func:`kind_totals`): how much each seller's exposure counts in the second pass's
+    baselines. Columns: creator_id, category, multiplier."""
+    if (computed := shared(tables, f"first_multipliers_{days}", as_of)) is not None:
+        return computed
+    by_kind = kind_totals(tables, as_of, days)
+    return _posterior(_per_category(by_kind)).select("creator_id", "category", "multiplier")
 
 
 def _per_category(by_kind: ir.Table) -> ir.Table:
