@@ -96,3 +96,24 @@ def test_money_in_other_currencies_is_left_out_and_counted() -> None:
     ]
     with pytest.raises(ShopstarError, match="no orders in 'EUR'"):
         score(con, m.tables(), AS_OF, currency="EUR")
+
+
+def test_products_promoted_count_each_product_once_from_its_latest_showing() -> None:
+    m = Market()
+    for product_id in ("p1", "p2", "p3"):
+        m.product(product_id, "beauty")
+    m.product("h1", "home")
+    m.creator("a")
+    m.content("new", "a", ["p1"], ago=2, views=10)
+    m.content("old", "a", ["p1", "p2", "h1"], ago=20, views=10)
+    m.content("older", "a", ["p2", "p3"], ago=60, views=10)
+    rows = ibis.duckdb.connect().to_pyarrow(creator_metrics(m.tables(), AS_OF)).to_pylist()
+    promoted = {(r["category"], r["window_days"]): r["products_promoted"] for r in rows}
+    # p1 shown in the last week and before it counts once in every window
+    assert promoted == {
+        ("beauty", 7): 1,
+        ("beauty", 28): 2,
+        ("beauty", 90): 3,
+        ("home", 28): 1,
+        ("home", 90): 1,
+    }

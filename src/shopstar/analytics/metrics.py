@@ -73,6 +73,29 @@ def _stacked(wide: ir.Table, windows: tuple[int, ...]) -> ir.Table:
     )
 
 
+def _products_promoted(tables: Tables, totals: ir.Table, windows: tuple[int, ...]) -> ir.Table:
+    """Distinct products each creator promoted in each category, per window: those featured by
+    a content of theirs with daily rows in the window. The windows all end at the as-of date,
+    so a product counts in every window from the smallest one of any of those contents: one
+    minimum per creator × product counts all windows."""
+    smallest = ibis.cases(*((totals[f"days_{days}"] > 0, days) for days in sorted(windows)))
+    per_content = totals.select("content_id", "creator_id", smallest=smallest)
+    shown = per_content.join(content_products(tables), "content_id")
+    pairs = shown.group_by(["creator_id", "product_id"]).aggregate(
+        smallest=shown.smallest.min(),
+        # one category per product: not a key of this (6.5M groups at 10M order lines); and as
+        # it reads the products' side of the join, DuckDB does not pre-aggregate the contents'
+        # side (one row per content already) below it
+        category=shown.category.arbitrary(),
+    )
+    return pairs.group_by(_KEYS).aggregate(
+        **{
+            f"products_promoted_{days}": pairs.count(where=pairs.smallest <= days)
+            for days in windows
+        }
+    )
+
+
 def creator_metrics(tables: Tables, as_of: dt.date, windows: tuple[int, ...] = WINDOWS) -> ir.Table:
     """Metrics of every creator × category over each window of ``windows`` (days ending at
     ``as_of``), stacked: one row per window where the creator had affiliate sales or content
@@ -105,17 +128,7 @@ def creator_metrics(tables: Tables, as_of: dt.date, windows: tuple[int, ...] = W
             )
         }
     )
-    promoted = totals.join(content_products(tables), "content_id")
-    # distinct products first, then a plain count per window (cheaper than filtered distincts)
-    shown = promoted.group_by([*_KEYS, "product_id"]).aggregate(
-        **{f"shown_{days}": (promoted[f"days_{days}"] > 0).any() for days in windows}
-    )
-    products = shown.group_by(_KEYS).aggregate(
-        **{
-            f"products_promoted_{days}": shown.count(where=shown[f"shown_{days}"])
-            for days in windows
-        }
-    )
+    products = _products_promoted(tables, totals, windows)
 
     keys = sales.select(_KEYS).union(exposure.select(_KEYS), distinct=True)
     out = (
