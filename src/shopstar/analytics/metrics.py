@@ -130,13 +130,11 @@ def creator_metrics(tables: Tables, as_of: dt.date, windows: tuple[int, ...] = W
     )
     products = _products_promoted(tables, totals, windows)
 
-    keys = sales.select(_KEYS).union(exposure.select(_KEYS), distinct=True)
-    out = (
-        keys.left_join(sales, _KEYS)
-        .drop("creator_id_right", "category_right")
-        .left_join(exposure, _KEYS)
-        .drop("creator_id_right", "category_right")
-        .left_join(products, _KEYS)
-        .drop("creator_id_right", "category_right")
-    )
+    # the products promoted have the exposure's keys (both: contents with days in a window)
+    content = exposure.join(products, _KEYS)
+    out = sales.outer_join(content, _KEYS)
+    out = out.mutate(
+        creator_id=out.creator_id.coalesce(out.creator_id_right),
+        category=out.category.coalesce(out.category_right),
+    ).drop("creator_id_right", "category_right")
     return _stacked(out, windows)
