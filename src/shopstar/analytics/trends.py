@@ -68,9 +68,17 @@ def trend_features(tables: Tables, as_of: dt.date) -> ir.Table:
         organic_w1=recent.quantity.sum(where=last_week & recent.creator_id.isnull()),
     )
     featured = growth_views(tables, as_of, WEEK).join(content_products(tables), "content_id")
-    adoption = featured.group_by(["product_id", "category"]).aggregate(
-        adopters=featured.creator_id.nunique(where=featured.cur > 0),
-        adopters_prev=featured.creator_id.nunique(where=featured.prev > 0),
+    # distinct creators per product: one group by of the product x creator pairs for both weeks,
+    # then plain counts (two filtered distincts are two passes of their own on DuckDB); the
+    # category (one per product) is no key, and as it reads the products' side of the join,
+    # DuckDB does not pre-aggregate the contents' side (one row per content already) below it
+    pairs = featured.group_by(["product_id", "creator_id"]).aggregate(
+        cur=(featured.cur > 0).any(),
+        prev=(featured.prev > 0).any(),
+        category=featured.category.arbitrary(),
+    )
+    adoption = pairs.group_by(["product_id", "category"]).aggregate(
+        adopters=pairs.count(where=pairs.cur), adopters_prev=pairs.count(where=pairs.prev)
     )
     keys = ["product_id", "category"]
     base = weekly.select(keys).union(adoption.select(keys), distinct=True)
