@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from shopstar.analytics.engines import LOCAL_DRIVER_JAVA_OPTIONS, connect, materialise
+from shopstar.analytics.engines import connect, materialise
 
 pytestmark = [pytest.mark.spark]
 
@@ -25,11 +25,6 @@ def spark_con() -> Iterator[Any]:
 def _persisted(con: Any) -> int:
     """RDDs the session holds in memory (the JVM's count: PySpark has no public one)."""
     return int(con.raw_sql("SELECT 1").sparkSession.sparkContext._jsc.getPersistentRDDs().size())
-
-
-def test_local_driver_compiles_with_c1_only(spark_con: Any) -> None:
-    conf = spark_con.raw_sql("SELECT 1").sparkSession.sparkContext.getConf()
-    assert LOCAL_DRIVER_JAVA_OPTIONS in conf.get("spark.driver.extraJavaOptions")
 
 
 def test_materialise_holds_the_union_until_released(spark_con: Any, tmp_path: Path) -> None:

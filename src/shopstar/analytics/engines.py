@@ -23,25 +23,15 @@ from shopstar.errors import ShopstarError
 EngineName = Literal["duckdb", "spark"]
 
 
-# Options of the driver JVM on a local master (the executors run in it): compile with C1 only.
-# Every query brings new generated classes; at 100k-1M order lines C2 spent more CPU compiling
-# them than the tasks spent running (docs/performance.md, "Session 6: Spark at 1M").
-LOCAL_DRIVER_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1"
-
-
 def spark_session(master: str) -> object:
     """A Spark session on ``master``: UI off, UTC session time, few partitions, DuckDB-like
-    (non-ANSI) arithmetic; on a local master, a driver JVM that compiles with C1 only
-    (:data:`LOCAL_DRIVER_JAVA_OPTIONS`), when this call starts it."""
+    (non-ANSI) arithmetic."""
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - pyspark is an optional dependency
         raise ShopstarError("engine spark: install the `spark` extra (pyspark)") from exc
-    builder = SparkSession.builder
-    if master.startswith("local"):
-        builder = builder.config("spark.driver.extraJavaOptions", LOCAL_DRIVER_JAVA_OPTIONS)
     return (
-        builder.master(master)
+        SparkSession.builder.master(master)
         .appName("shopstar-score")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
