@@ -66,7 +66,8 @@ def current() -> Identity:
     return Identity(socket.gethostname(), os.getpid(), start_of(os.getpid()))
 
 
-def _exists(pid: int) -> bool:
+def exists(pid: int) -> bool:
+    """Whether a process ``pid`` exists on this host (signal 0: also another user's)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -87,7 +88,7 @@ def state(host: str | None, pid: int | None, start: str | None) -> State:
         return State.UNKNOWN  # before this host's last reboot, or another machine of that name
     stat = _stat(pid)
     if stat is None:  # no such process, or /proc hides another user's: signal 0 tells
-        return State.ALIVE if _exists(pid) else State.DEAD
+        return State.ALIVE if exists(pid) else State.DEAD
     letter, ticks = stat
     if letter in "ZX" or (start is not None and start.split(":", 1)[1] != ticks):
         return State.DEAD

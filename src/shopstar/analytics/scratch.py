@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from shopstar.analytics.liveness import exists
+
 KINDS = ("duckdb", "facts")
 _NAME = re.compile(r"shopstar-(?:duckdb|facts)-(?P<pid>[0-9]+)-[0-9A-Za-z_]+")
 
@@ -43,16 +45,6 @@ class Leftover:
         )
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
-
-
 def _size(path: Path) -> int:
     total = 0
     for root, _dirs, files in os.walk(path):
@@ -73,7 +65,7 @@ def stale(directory: Path | None = None) -> list[Leftover]:
         if match is None or path.is_symlink() or not path.is_dir():
             continue
         pid = int(match["pid"])
-        if path.stat().st_uid != os.getuid() or pid == os.getpid() or _alive(pid):
+        if path.stat().st_uid != os.getuid() or pid == os.getpid() or exists(pid):
             continue
         found.append(Leftover(path, pid, _size(path)))
     return found
