@@ -162,8 +162,15 @@ def fail_run(db_url: str) -> None:
         engine.dispose()
 
 
-def running_run(db_url: str, age: dt.timedelta) -> int:
-    """A run left ``running`` ``age`` ago (a killed publish, or one still loading)."""
+def running_run(
+    db_url: str,
+    age: dt.timedelta,
+    host: str | None = None,
+    pid: int | None = None,
+    start: str | None = None,
+) -> int:
+    """A run left ``running`` ``age`` ago (a killed publish, or one still loading), by the
+    publisher ``host``, ``pid``, ``start`` (none recorded by default, as before revision 0006)."""
     engine = make_engine(db_url)
     try:
         with make_sessionmaker(engine).begin() as session:
@@ -173,6 +180,9 @@ def running_run(db_url: str, age: dt.timedelta) -> int:
                 currency="USD",
                 status="running",
                 created_at=utcnow() - age,
+                publisher_host=host,
+                publisher_pid=pid,
+                publisher_start=start,
             )
             session.add(run)
             session.flush()

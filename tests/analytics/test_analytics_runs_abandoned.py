@@ -31,6 +31,7 @@ from test_analytics_runs import (
     listing,
     partitions,
     publish_run,
+    running_run,
     scored,
     served_rows,
 )
@@ -39,10 +40,8 @@ from appworld import PostgresServer
 from shopstar.analytics import liveness
 from shopstar.analytics.liveness import State
 from shopstar.analytics.publish import LOADER_ROWS
-from shopstar.analytics.published import ScoreRun
 from shopstar.cli.runs import RUN_COLUMNS
-from shopstar.db import make_engine, make_sessionmaker
-from shopstar.db.types import utcnow
+from shopstar.db import make_engine
 
 # argv: a saved result (Parquet), the app DB URL; publishes it, prints the run id
 PUBLISH = """
@@ -231,28 +230,6 @@ def _sleeper() -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
 
 
-def _run_by(db_url: str, host: str, pid: int, start: str | None, age: dt.timedelta) -> int:
-    """A run left ``running`` ``age`` ago by the process ``host``, ``pid``, ``start``."""
-    engine = make_engine(db_url)
-    try:
-        with make_sessionmaker(engine).begin() as session:
-            run = ScoreRun(
-                as_of=dt.date(2026, 11, 1),
-                engine="duckdb",
-                currency="USD",
-                status="running",
-                created_at=utcnow() - age,
-                publisher_host=host,
-                publisher_pid=pid,
-                publisher_start=start,
-            )
-            session.add(run)
-            session.flush()
-            return run.id
-    finally:
-        engine.dispose()
-
-
 def test_publisher_states_and_what_prune_and_delete_do_with_them(
     db_url: str, tmp_path: Path
 ) -> None:
@@ -265,15 +242,15 @@ def test_publisher_states_and_what_prune_and_delete_do_with_them(
         gone.kill()
         gone.wait()
         runs = {
-            "dead": _run_by(db_url, host, gone.pid, gone_start, minutes),
-            "recycled": _run_by(db_url, host, alive.pid, f"{boot}:1", minutes),  # pid reused
-            "alive": _run_by(db_url, host, alive.pid, alive_start, hours),
-            "elsewhere old": _run_by(db_url, "elsewhere", gone.pid, gone_start, hours),
-            "elsewhere new": _run_by(db_url, "elsewhere", gone.pid, gone_start, minutes),
-            "other boot": _run_by(db_url, host, gone.pid, f"another-boot:{1}", minutes),
+            "dead": running_run(db_url, minutes, host, gone.pid, gone_start),
+            "recycled": running_run(db_url, minutes, host, alive.pid, f"{boot}:1"),  # pid reused
+            "alive": running_run(db_url, hours, host, alive.pid, alive_start),
+            "elsewhere old": running_run(db_url, hours, "elsewhere", gone.pid, gone_start),
+            "elsewhere new": running_run(db_url, minutes, "elsewhere", gone.pid, gone_start),
+            "other boot": running_run(db_url, minutes, host, gone.pid, f"another-boot:{1}"),
         }
         served = publish_run(db_url, 1)
-        newer_dead = _run_by(db_url, host, gone.pid, gone_start, minutes)
+        newer_dead = running_run(db_url, minutes, host, gone.pid, gone_start)
         listed = _runs(tmp_path, db_url)
         states = {name: listed[i]["publisher_state"] for name, i in runs.items()}
         assert states == {
