@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -20,6 +21,7 @@ from shopstar.analytics.engines import (
     materialise,
 )
 from shopstar.analytics.facts import (
+    IdRange,
     Tables,
     content_categories,
     content_products,
@@ -144,6 +146,26 @@ def _sizes(con: BaseBackend, tables: Tables, order_lines: int | None) -> tuple[b
     return order_lines * FACT_BYTES_PER_LINE > half, parts
 
 
+# content ids sampled per part to find the parts' bounds
+IDS_PER_PART = 10_000
+
+
+def content_ranges(con: BaseBackend, tables: Tables, parts: int) -> list[IdRange]:
+    """About ``parts`` ranges of content ids, [low, high), that hold about as many contents
+    each and together every id: bounds at the quantiles of a sample of the ids."""
+    if parts <= 1:
+        return [(None, None)]
+    ids = tables["content"].select("content_id")
+    contents = int(con.execute(ids.count()))
+    wanted = IDS_PER_PART * parts
+    if contents > wanted:
+        ids = ids.sample(wanted / contents, seed=1)
+    drawn = sorted(str(i) for i in con.to_pyarrow(ids).column("content_id").to_pylist())
+    cuts = sorted({drawn[len(drawn) * k // parts] for k in range(1, parts)} if drawn else set())
+    bounds: list[str | None] = [None, *cuts, None]
+    return list(itertools.pairwise(bounds))
+
+
 @contextmanager
 def shared_facts(
     con: BaseBackend, tables: Tables, as_of: dt.date, order_lines: int | None = None
@@ -167,8 +189,8 @@ def shared_facts(
         (
             fact_key("content_totals", as_of),
             lambda t: [
-                content_totals(t, as_of, CONTENT_WINDOWS, (WEEK, GROWTH_DAYS), (k, parts))
-                for k in range(parts)
+                content_totals(t, as_of, CONTENT_WINDOWS, (WEEK, GROWTH_DAYS), ids)
+                for ids in content_ranges(con, t, parts)
             ],
             "trends",
         ),
