@@ -156,6 +156,7 @@ def content_ranges(con: BaseBackend, tables: Tables, parts: int) -> list[IdRange
     if parts <= 1:
         return [(None, None)]
     ids = tables["content"].select("content_id")
+    ids = ids.filter(ids.content_id.notnull())
     contents = int(con.execute(ids.count()))
     wanted = IDS_PER_PART * parts
     if contents > wanted:
