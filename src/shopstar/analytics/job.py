@@ -9,7 +9,7 @@ import duckdb
 
 from shopstar.analytics.engines import EngineName, connect
 from shopstar.analytics.publish import publish
-from shopstar.analytics.run import score
+from shopstar.analytics.run import Progress, score
 from shopstar.analytics.source import lake_tables
 from shopstar.config import Settings
 from shopstar.db import make_engine, make_sessionmaker, upgrade
@@ -36,15 +36,20 @@ def score_and_publish(
     as_of: dt.date | None = None,
     engine: EngineName | None = None,
     currency: str | None = None,
+    progress: Progress | None = None,
 ) -> PublishedRun:
     """Score the lake of ``settings`` up to ``as_of`` on ``engine`` (orders in ``currency``,
-    default the most used) and publish a new run."""
+    default the most used) and publish a new run; ``progress`` is told each step before it
+    runs (see :func:`shopstar.analytics.run.score`), then ``publishing``."""
     name: EngineName = engine or settings.engine
     con = connect(
         name, settings.spark_master, settings.duckdb_memory_limit, settings.duckdb_spill_limit
     )
     try:
-        result = score(con, lake_tables(con, Lake(settings.lake_dir)), as_of, currency)
+        if progress is not None:
+            progress("reading the lake")
+        tables = lake_tables(con, Lake(settings.lake_dir))
+        result = score(con, tables, as_of, currency, progress)
     except duckdb.OutOfMemoryException as exc:
         message = str(exc).splitlines()[0]
         raise ShopstarError(
@@ -54,6 +59,8 @@ def score_and_publish(
         ) from exc
     finally:
         con.disconnect()
+    if progress is not None:
+        progress("publishing")
     upgrade(settings.db_url)
     db = make_engine(settings.db_url)
     try:

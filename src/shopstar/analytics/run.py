@@ -104,6 +104,8 @@ FACT_BYTES_PER_LINE = 310
 # DuckDB memory and spill the aggregation of the per-content totals took per order line at
 # 99M order lines (~34 GiB, when it failed); above half the memory limit it runs in parts
 CONTENT_BYTES_PER_LINE = 350
+# told each step of a run before it runs (see :func:`score`)
+Progress = Callable[[str], None]
 # the steps of a run, in order; each shared fact is dropped once the last step reading it is done
 STEPS = ("facts", "skill", "rising", "metrics", "trends")
 
@@ -169,7 +171,11 @@ def content_ranges(con: BaseBackend, tables: Tables, parts: int) -> list[IdRange
 
 @contextmanager
 def shared_facts(
-    con: BaseBackend, tables: Tables, as_of: dt.date, order_lines: int | None = None
+    con: BaseBackend,
+    tables: Tables,
+    as_of: dt.date,
+    order_lines: int | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[SharedFacts]:
     """``tables`` plus the facts of ``as_of``, each computed once on ``con`` (on Spark a
     checkpoint; on DuckDB a temporary table, or, when they would take more than half the
@@ -179,7 +185,7 @@ def shared_facts(
     rest are dropped on exit. Daily content views (30M rows at 10M order lines) are not kept:
     every window and the lifetime views come from the per-content totals, and the two analytics
     that still read days (rising, trends) cost no more reading them from the lake than from a
-    copy, which held 1.7 GB at 10M."""
+    copy, which held 1.7 GB at 10M. ``progress`` is told each fact before it is computed."""
     # in order: a fact may read those before it (content categories read content products);
     # each with the last step that reads it
     compressed, parts = _sizes(con, tables, order_lines)
@@ -225,13 +231,21 @@ def shared_facts(
     with ExitStack() as stack:
         catalog = stack.enter_context(compressed_store(con)) if compressed else None
         try:
-            for key, build, last in built:
+            for number, (key, build, last) in enumerate(built, 1):
                 expr = build(facts)
                 exprs = expr if isinstance(expr, list) else [expr]
+                if progress is not None:
+                    parts_told = f" ({len(exprs)} parts)" if len(exprs) > 1 else ""
+                    progress(f"shared facts {number}/{len(built)}: {_label(key)}{parts_told}")
                 facts.keep(key, *materialise(con, exprs, catalog), last)
             yield facts
         finally:
             facts.release_all()
+
+
+def _label(key: str) -> str:
+    """``fact:pair_exposure_90@2026-11-22`` -> ``pair exposure 90``."""
+    return key.removeprefix("fact:").split("@")[0].replace("_", " ")
 
 
 def _sorted(con: BaseBackend, expr: ibis.Table, keys: list[str]) -> pa.Table:
@@ -243,10 +257,13 @@ def score(
     tables: Tables,
     as_of: dt.date | None = None,
     currency: str | None = None,
+    progress: Progress | None = None,
 ) -> ScoreResult:
     """Compute metrics, skill/star scores, rising stars and product trends up to ``as_of``
     (default: the latest day of data) over the orders in ``currency`` (default: the currency of
-    most order lines) and return them materialised."""
+    most order lines) and return them materialised. ``progress`` is told each step (a line
+    such as ``shared facts 3/10: content products``, ``skill``) before it runs."""
+    tell = progress or (lambda _step: None)
     lines = order_currencies(con, tables)
     if currency is not None and currency not in lines:
         known = ", ".join(lines) or "none"
@@ -255,18 +272,22 @@ def score(
     day = as_of or latest_day(con, tables)
     if currency is not None:
         tables = in_currency(tables, currency)
-    with shared_facts(con, tables, day, lines.get(currency or "")) as facts:
+    with shared_facts(con, tables, day, lines.get(currency or ""), tell) as facts:
         facts.done("facts")
+        tell("skill, reach and star_score")
         stars = _sorted(con, skill_table(facts, day), ["category", "creator_id"])
         facts.done("skill")
         # rising builds on the skills: reuse the computed rows rather than compute them again
+        tell("rising stars")
         skills = ibis.memtable(stars.select(list(RISING_INPUT)))
         rising = _sorted(con, rising_table(facts, day, skills), ["category", "creator_id"])
         facts.done("rising")
+        tell("creator metrics")
         metrics = _sorted(
             con, creator_metrics(facts, day), ["window_days", "category", "creator_id"]
         )
         facts.done("metrics")
+        tell("product trends")
         trends = _sorted(con, trend_table(facts, day), ["category", "product_id"])
     return ScoreResult(
         as_of=day,

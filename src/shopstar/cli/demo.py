@@ -76,8 +76,10 @@ def score(ctx: DemoContext) -> None:
     """Score creators, rising stars and trends, and publish the run into the app DB."""
     from shopstar.analytics.job import score_and_publish
 
-    with ctx.console.status("scoring creators, rising stars and product trends..."):
-        run = score_and_publish(ctx.settings)
+    with ctx.console.status("scoring creators, rising stars and product trends...") as status:
+        run = score_and_publish(
+            ctx.settings, progress=lambda step: status.update(f"scoring: {step}...")
+        )
     ctx.console.print(
         f"[green]✓[/] score run {run.run_id} published (as of {run.as_of.isoformat()}): "
         f"{run.scores:,} creator x category scores, {run.rising} rising stars, "

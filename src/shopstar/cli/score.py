@@ -7,6 +7,7 @@ from enum import StrEnum
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from shopstar.analytics.job import score_and_publish
 from shopstar.analytics.scratch import remove_stale
@@ -39,12 +40,18 @@ def score_command(
         Console(stderr=True, highlight=False, soft_wrap=True).print(
             leftover.describe(), markup=False
         )
-    with Console(stderr=True).status("scoring the lake..."):
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    console = Console(stderr=True)
+    # on a terminal only: elsewhere (a pipe, a log) it would leave an empty line behind
+    shown = console.is_terminal
+    with Progress(*columns, console=console, transient=True, disable=not shown) as bar:
+        task = bar.add_task("scoring the lake", total=None)
         run = score_and_publish(
             settings,
             as_of.date() if as_of else None,
             engine.value if engine else None,
             currency,
+            lambda step: bar.update(task, description=f"scoring the lake: {step}"),
         )
     if run.other_currency_lines:
         Console(stderr=True, highlight=False, soft_wrap=True).print(
