@@ -137,3 +137,18 @@ def test_running_out_of_memory_is_one_clear_error(
     assert "duckdb_memory_limit (now 4MB)" in done.stderr
     assert "duckdb_spill_limit (now 1MB)" in done.stderr
     assert runs and _run_ids(home) == runs
+
+
+@pytest.mark.parametrize("as_of", ["2001-01-01", "2099-12-31"])
+def test_an_as_of_with_nothing_to_score_publishes_nothing(home: Path, as_of: str) -> None:
+    """An as-of long before or after the lake's data would publish an empty run, which would
+    then be the one served (empty listings and pages): one clear line and no new run."""
+    runs = _run_ids(home)
+    done = shopstar(home, "score", "--as-of", as_of, check=False)
+    assert done.returncode == 1, done
+    assert done.stderr.startswith(
+        f"error: score: no orders or content views in the period ending {as_of} (the lake's "
+        "orders and views run from "
+    ), done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1, done.stderr
+    assert runs and _run_ids(home) == runs

@@ -9,7 +9,7 @@ import duckdb
 
 from shopstar.analytics.engines import EngineName, connect
 from shopstar.analytics.publish import publish
-from shopstar.analytics.run import Progress, score
+from shopstar.analytics.run import Progress, data_span, score
 from shopstar.analytics.source import lake_tables
 from shopstar.config import Settings
 from shopstar.db import make_engine, make_sessionmaker, upgrade
@@ -50,6 +50,13 @@ def score_and_publish(
             progress("reading the lake")
         tables = lake_tables(con, Lake(settings.lake_dir))
         result = score(con, tables, as_of, currency, progress)
+        if not any(t.num_rows for t in (result.metrics, result.stars, result.trends)):
+            first, last = data_span(con, tables)
+            raise ShopstarError(
+                f"score: no orders or content views in the period ending {result.as_of} (the "
+                f"lake's orders and views run from {first} to {last}): nothing published, the "
+                "served run stays"
+            )
     except duckdb.OutOfMemoryException as exc:
         message = str(exc).splitlines()[0]
         raise ShopstarError(

@@ -62,14 +62,21 @@ class ScoreResult:
 
 def latest_day(con: BaseBackend, tables: Tables) -> dt.date:
     """The last day with orders or content views: the default as-of date."""
+    return data_span(con, tables)[1]
+
+
+def data_span(con: BaseBackend, tables: Tables) -> tuple[dt.date, dt.date]:
+    """The first and the last day with orders or content views."""
     orders = tables["orders"]
     daily = tables["content_daily"]
-    # the day of the latest order (not the latest of every order's day: one date computed)
-    days = [con.execute(orders.ordered_at.max().date()), con.execute(daily.date.max())]
-    known = [_as_date(d) for d in days if d is not None and d == d]
-    if not known:
+    # the days of the first and latest orders (not the extremes of every order's day: one date
+    # computed for each)
+    firsts = [con.execute(orders.ordered_at.min().date()), con.execute(daily.date.min())]
+    lasts = [con.execute(orders.ordered_at.max().date()), con.execute(daily.date.max())]
+    known = [[_as_date(d) for d in days if d is not None and d == d] for days in (firsts, lasts)]
+    if not known[1]:
         raise ShopstarError("score: the lake holds no orders or content views yet")
-    return max(known)
+    return min(known[0]), max(known[1])
 
 
 def _as_date(value: object) -> dt.date:
