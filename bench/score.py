@@ -7,7 +7,9 @@
 For each size a marketplace is simulated (order lines scale with creators x weeks) and ingested
 into a fresh SHOPSTAR_HOME; then, in the same run and on the same lake files, each measured in
 its own process with /usr/bin/time:
-- `shopstar score` on DuckDB (read the lake, every analytic, publish into SQLite);
+- `shopstar score` on DuckDB (read the lake, every analytic, publish into SQLite), with the peak
+  disk use of its scratch directories (DuckDB's spill, the compressed facts store of large runs;
+  the `SHOPSTAR_DUCKDB_*` settings of the environment apply, e.g. a small memory limit);
 - the floor: one raw DuckDB SQL query computing GMV per creator x category over the same Parquet;
 - the inputs floor: one raw DuckDB SQL query computing the two sums every metric row starts
   from, affiliate GMV and content views per creator x category (CONTRACT.md section 2), so
@@ -29,6 +31,7 @@ on Spark the JVM's work is not in it; on a shared machine it moves less than wal
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -36,6 +39,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 LINES_PER_CREATOR_WEEK = 6.9  # measured on the default simulator model
@@ -195,6 +199,37 @@ def _timed(
     return figures, done.stdout
 
 
+class ScratchPeaks:
+    """Peak disk use of the scoring runs' scratch directories (``shopstar-duckdb-*``: DuckDB's
+    spill; ``shopstar-facts-*``: the compressed facts store) under the temp directory, sampled
+    every second in a thread while the block runs (one scoring at a time: the bench lock)."""
+
+    def __init__(self) -> None:
+        self.mib = {"duckdb": 0.0, "facts": 0.0}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        root = Path(tempfile.gettempdir())
+        while not self._stop.wait(1.0):
+            for kind in self.mib:
+                total = 0
+                for path in root.glob(f"shopstar-{kind}-*"):
+                    for folder, _dirs, files in os.walk(path):
+                        for name in files:
+                            with contextlib.suppress(OSError):
+                                total += (Path(folder) / name).lstat().st_size
+                self.mib[kind] = max(self.mib[kind], total / 2**20)
+
+    def __enter__(self) -> ScratchPeaks:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def _batches(shard_rows: list[dict[str, int]], batch_lines: int) -> list[list[int]]:
     """Consecutive shards grouped into ingest batches of at most ``batch_lines`` order rows
     (a shard larger than that is a batch of its own)."""
@@ -306,7 +341,9 @@ def _size(lines: int, args: argparse.Namespace) -> dict[str, float] | None:
         result = {"lines": float(built["lines"]), "creators": float(creators)}
         floor, _ = _timed([sys.executable, "-c", FLOOR, str(home / "lake")], env)
         inputs, _ = _timed([sys.executable, "-c", INPUTS_FLOOR, str(home / "lake")], env)
-        score, _ = _timed(shopstar, env)
+        with ScratchPeaks() as scratch:
+            score, _ = _timed(shopstar, env)
+        result.update({f"{kind}_scratch_mib": mib for kind, mib in scratch.mib.items()})
         result.update({f"floor_{k}": v for k, v in floor.items()})
         result.update({f"inputs_{k}": v for k, v in inputs.items()})
         result.update({f"score_{k}": v for k, v in score.items()})
@@ -365,6 +402,12 @@ def main() -> None:
             f"| {r['lines']:,.0f} | {r['creators']:,.0f} | {_cell(r, 'floor')}"
             f" | {_cell(r, 'inputs')} | {_cell(r, 'score')} | {r['score_s'] / r['floor_s']:.1f}x"
             f" | {r['score_s'] / r['inputs_s']:.1f}x | {spark} |",
+            flush=True,
+        )
+        print(
+            f"score's scratch on disk at its peak (sampled every second): DuckDB spill "
+            f"{r['duckdb_scratch_mib']:,.0f} MiB, compressed facts store "
+            f"{r['facts_scratch_mib']:,.0f} MiB",
             flush=True,
         )
         print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
