@@ -152,3 +152,24 @@ def test_an_as_of_with_nothing_to_score_publishes_nothing(home: Path, as_of: str
     ), done.stderr
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1, done.stderr
     assert runs and _run_ids(home) == runs
+
+
+def test_a_lake_without_content_scores_trends_and_says_why_it_has_no_stars(
+    tmp_path: Path,
+) -> None:
+    """Orders but no content yet (a first export of sales only): the run publishes its trends,
+    and asking for stars says why there are none rather than listing no known category."""
+    generate(tmp_path / "sim", SimConfig(creators=20, weeks=3, seed=6))
+    home = tmp_path / "home"
+    files = [str(tmp_path / "sim" / f"{name}.parquet") for name in ("products", "orders")]
+    shopstar(home, "ingest", *files)
+    published = shopstar(home, "score").stdout
+    assert published.startswith("score run 1 published") and " 0 creator x category" in published
+    trends = shopstar(home, "trends", "--category", "beauty", "--format", "csv").stdout
+    assert trends.startswith("rank,product_id,category,trend_score") and trends.count("\n") > 1
+    done = shopstar(home, "stars", "--category", "beauty", check=False)
+    assert done.returncode == 1
+    assert done.stderr == (
+        "error: category: 'beauty' has no scores: score run 1 has none in any category (creators "
+        "need content views to be scored)\n"
+    )

@@ -57,6 +57,9 @@ def _rows(category: str, limit: int, query_for: Any, columns: list[str]) -> list
                 if category not in known:
                     raise ShopstarError(
                         f"category: {category!r} has no scores (known: {', '.join(known)})"
+                        if known
+                        else f"category: {category!r} has no scores: score run {run.id} has none "
+                        "in any category (creators need content views to be scored)"
                     )
             return [{c: getattr(row, c) for c in columns} for row in rows]
     finally:
