@@ -167,6 +167,9 @@ def test_a_lake_without_content_scores_trends_and_says_why_it_has_no_stars(
     assert published.startswith("score run 1 published") and " 0 creator x category" in published
     trends = shopstar(home, "trends", "--category", "beauty", "--format", "csv").stdout
     assert trends.startswith("rank,product_id,category,trend_score") and trends.count("\n") > 1
+    unknown = shopstar(home, "trends", "--category", "nope", check=False).stderr
+    # the known categories are those of the trends (the run has no scores to take them from)
+    assert unknown.startswith("error: category: 'nope' has no trends (known: baby, "), unknown
     done = shopstar(home, "stars", "--category", "beauty", check=False)
     assert done.returncode == 1
     assert done.stderr == (

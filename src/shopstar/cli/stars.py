@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 
 from shopstar.analytics.published import (
     CreatorCategoryScore,
+    ProductTrend,
     ScoreRun,
     latest_run,
     stars_query,
@@ -34,7 +35,18 @@ def _no_database(url: str) -> bool:
     return parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file()
 
 
-def _rows(category: str, limit: int, query_for: Any, columns: list[str]) -> list[dict[str, Any]]:
+# what each listing reads, and why a run may hold none of it
+_LISTED: dict[str, tuple[type[CreatorCategoryScore] | type[ProductTrend], str]] = {
+    "scores": (CreatorCategoryScore, " (creators need content views to be scored)"),
+    "trends": (ProductTrend, ""),
+}
+
+
+def _rows(
+    category: str, limit: int, query_for: Any, columns: list[str], listed: str = "scores"
+) -> list[dict[str, Any]]:
+    """The rows of ``query_for(run, category)`` in the served run; an unknown category (none
+    of ``listed``, scores or trends, in it) is an error naming the known ones."""
     url = get_settings().db_url
     if _no_database(url):
         raise ShopstarError(NO_RUN)
@@ -48,18 +60,19 @@ def _rows(category: str, limit: int, query_for: Any, columns: list[str]) -> list
                 raise ShopstarError(NO_RUN)
             rows = session.scalars(query_for(run.id, category).limit(limit)).all()
             if not rows:
+                table, why = _LISTED[listed]
                 known = session.scalars(
-                    select(CreatorCategoryScore.category)
-                    .where(CreatorCategoryScore.run_id == run.id)
+                    select(table.category)
+                    .where(table.run_id == run.id)
                     .distinct()
-                    .order_by(CreatorCategoryScore.category)
+                    .order_by(table.category)
                 ).all()
                 if category not in known:
                     raise ShopstarError(
-                        f"category: {category!r} has no scores (known: {', '.join(known)})"
+                        f"category: {category!r} has no {listed} (known: {', '.join(known)})"
                         if known
-                        else f"category: {category!r} has no scores: score run {run.id} has none "
-                        "in any category (creators need content views to be scored)"
+                        else f"category: {category!r} has no {listed}: score run {run.id} has "
+                        f"none in any category{why}"
                     )
             return [{c: getattr(row, c) for c in columns} for row in rows]
     finally:
@@ -91,5 +104,5 @@ def trends(
 ) -> None:
     """Products ranked by trend_score (forecast best-sellers) in a category, best first."""
     columns = TREND_COLUMNS + TREND_EXTRA
-    rows = _rows(category, limit, trends_query, columns)
+    rows = _rows(category, limit, trends_query, columns, "trends")
     render(rows, columns, fmt, title=f"trends: {category}")
