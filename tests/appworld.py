@@ -350,6 +350,16 @@ def client(world: World, tmp_path: Path) -> Iterator[AppClient]:
     app_client.close()
 
 
+def shopstar_env(home: Path, db_url: str | None = None) -> dict[str, str]:
+    """The environment of a CLI run: ``SHOPSTAR_HOME=home``, ``db_url`` as the app database
+    (the home's default SQLite file when None) and a 160-column terminal."""
+    env = {**os.environ, "SHOPSTAR_HOME": str(home), "COLUMNS": "160"}
+    env.pop("SHOPSTAR_DATABASE_URL", None)
+    if db_url is not None:
+        env["SHOPSTAR_DATABASE_URL"] = db_url
+    return env
+
+
 def run_shopstar(
     home: Path,
     *args: str,
@@ -357,15 +367,10 @@ def run_shopstar(
     stdin: str | None = None,
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m shopstar ARGS`` with ``SHOPSTAR_HOME=home``, ``db_url`` as the app
-    database (the home's default SQLite file when None) and a 160-column terminal."""
-    env = {**os.environ, "SHOPSTAR_HOME": str(home), "COLUMNS": "160"}
-    env.pop("SHOPSTAR_DATABASE_URL", None)
-    if db_url is not None:
-        env["SHOPSTAR_DATABASE_URL"] = db_url
+    """Run ``python -m shopstar ARGS`` in :func:`shopstar_env`."""
     return subprocess.run(
         [sys.executable, "-m", "shopstar", *args],
-        env=env,
+        env=shopstar_env(home, db_url),
         input=stdin,
         capture_output=True,
         text=True,

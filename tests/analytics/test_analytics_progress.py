@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from appworld import run_shopstar
+from appworld import run_shopstar, shopstar_env
 from shopstar.analytics.job import score_and_publish
 from shopstar.config import Settings
 from shopstar.sim import SimConfig, generate
@@ -61,11 +61,9 @@ def test_the_cli_shows_progress_on_a_terminal_only(home: Path) -> None:
     assert piped.stderr == ""  # not even an empty line in a log
     # stderr on a pseudo-terminal: the progress line is drawn there
     leader, follower = pty.openpty()
-    env = {**os.environ, "SHOPSTAR_HOME": str(home), "COLUMNS": "160"}
-    env.pop("SHOPSTAR_DATABASE_URL", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "shopstar", "score"],
-        env=env,
+        env=shopstar_env(home),
         stdout=subprocess.PIPE,
         stderr=follower,
         stdin=subprocess.DEVNULL,

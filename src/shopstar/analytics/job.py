@@ -41,13 +41,13 @@ def score_and_publish(
     """Score the lake of ``settings`` up to ``as_of`` on ``engine`` (orders in ``currency``,
     default the most used) and publish a new run; ``progress`` is told each step before it
     runs (see :func:`shopstar.analytics.run.score`), then ``publishing``."""
+    tell = progress or (lambda _step: None)
     name: EngineName = engine or settings.engine
     con = connect(
         name, settings.spark_master, settings.duckdb_memory_limit, settings.duckdb_spill_limit
     )
     try:
-        if progress is not None:
-            progress("reading the lake")
+        tell("reading the lake")
         tables = lake_tables(con, Lake(settings.lake_dir))
         result = score(con, tables, as_of, currency, progress)
         if not any(t.num_rows for t in (result.metrics, result.stars, result.trends)):
@@ -66,8 +66,7 @@ def score_and_publish(
         ) from exc
     finally:
         con.disconnect()
-    if progress is not None:
-        progress("publishing")
+    tell("publishing")
     upgrade(settings.db_url)
     db = make_engine(settings.db_url)
     try:
